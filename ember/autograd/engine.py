@@ -1,0 +1,237 @@
+"""The backward engine: iterative, so graph depth is bounded only by memory.
+
+One pass orders the reachable nodes topologically (an explicit-stack depth-first
+search, never recursion); a second pass runs each node once, after every consumer
+of its outputs has delivered its gradient, summing gradients that meet.
+"""
+from .grad_mode import set_grad_enabled_ctx
+from .node import AccumulateGrad, accumulator_of
+
+
+def _topological_order(roots):
+    """Nodes reachable from ``roots``, each after all nodes that feed gradient into it."""
+    visited = set()
+    post_order = []
+    for root in roots:
+        if id(root) in visited:
+            continue
+        visited.add(id(root))
+        stack = [(root, iter(root._edges or ()))]
+        while stack:
+            node, children = stack[-1]
+            for edge in children:
+                if edge:
+                    child = edge[0]
+                    if id(child) not in visited:
+                        visited.add(id(child))
+                        stack.append((child, iter(getattr(child, "_edges", None) or ())))
+                        break
+            else:
+                stack.pop()
+                post_order.append(node)
+    post_order.reverse()
+    return post_order
+
+
+def _nodes_leading_to(order, targets):
+    """ids of nodes from which some target node is reachable (the ones worth running)."""
+    needed = set()
+    for node in reversed(order):  # children before parents
+        if id(node) in targets:
+            needed.add(id(node))
+            continue
+        for edge in node._edges or ():
+            if edge and id(edge[0]) in needed:
+                needed.add(id(node))
+                break
+    return needed
+
+
+def _sum_to(grad, shape, dtype):
+    """Undo broadcasting and promotion: reduce ``grad`` to ``shape``, cast to ``dtype``."""
+    if grad._data.shape != shape:
+        grad = grad.sum_to_size(shape) if len(shape) else grad.sum()
+        if grad._data.shape != shape:
+            grad = grad.reshape(shape)
+    if grad._data.dtype != dtype:
+        grad = grad.to(_dtype_of(dtype))
+    return grad
+
+
+def _dtype_of(np_dtype):
+    from .._dtype import from_numpy_dtype
+    return from_numpy_dtype(np_dtype)
+
+
+def _zeros_for(meta):
+    from .._tensor import Tensor
+    from .._backend import np
+    shape, dtype = meta
+    return Tensor._make(np.zeros(shape, dtype), False, None, 0)
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=True,
+                 allow_unused=True):
+    """Propagate ``root_grads`` from the edges ``roots`` ((node, output_nr) pairs).
+
+    With ``inputs`` (tensors), gradients reaching them are captured and returned; when
+    ``accumulate`` is False (autograd.grad) nothing is written into ``.grad``.
+    """
+    buffers = {}  # id(node) -> list of summed grads per output
+    nodes_by_id = {}
+    for (node, nr), g in zip(roots, root_grads):
+        _add_to_buffer(buffers, nodes_by_id, node, nr, g)
+    root_nodes = [node for node, _ in roots]
+    order = _topological_order(root_nodes)
+
+    captures = None   # id(node) -> {output_nr: index into inputs}
+    captured = None
+    needed = None
+    if inputs is not None:
+        captures, captured = {}, [None] * len(inputs)
+        for i, t in enumerate(inputs):
+            node, nr = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (accumulator_of(t), 0)
+            captures.setdefault(id(node), {}).setdefault(nr, []).append(i)
+        needed = _nodes_leading_to(order, captures)
+
+    with set_grad_enabled_ctx(bool(create_graph)):
+        for node in order:
+            grads = buffers.pop(id(node), None)
+            if grads is None:
+                continue
+            if needed is not None and id(node) not in needed:
+                continue
+            grads = _run_tensor_prehooks(node, grads)
+            node_hooks = node.__dict__.get("_node_pre_hooks") if not isinstance(node, AccumulateGrad) else None
+            if node_hooks:
+                for hook in list(node_hooks.values()):
+                    new = hook(tuple(grads))
+                    if new is not None:
+                        grads = list(new)
+            if captures is not None and id(node) in captures:
+                for nr, positions in captures[id(node)].items():
+                    g = grads[nr] if nr < len(grads) else None
+                    if isinstance(node, AccumulateGrad) and not accumulate:
+                        g = _leaf_hooks(node.variable, g)
+                    for i in positions:
+                        captured[i] = g
+                if not accumulate and (isinstance(node, AccumulateGrad) or not _leads_further(node, needed)):
+                    continue
+            if isinstance(node, AccumulateGrad):
+                if accumulate and grads[0] is not None:
+                    node.accumulate(grads[0])
+                continue
+            _call_node(node, grads, buffers, nodes_by_id, retain_graph)
+    if captured is not None and not allow_unused:
+        for i, g in enumerate(captured):
+            if g is None:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
+    return captured
+
+
+def _leads_further(node, needed):
+    for edge in node._edges or ():
+        if edge and id(edge[0]) in needed:
+            return True
+    return False
+
+
+def _leaf_hooks(var, g):
+    if g is not None and var._backward_hooks:
+        for hook in list(var._backward_hooks.values()):
+            new = hook(g)
+            if new is not None:
+                g = new
+    return g
+
+
+def _run_tensor_prehooks(node, grads):
+    hooks_by_output = getattr(node, "_pre_hooks", None)
+    if hooks_by_output:
+        for nr, hooks in hooks_by_output.items():
+            if nr < len(grads) and grads[nr] is not None:
+                for hook in list(hooks.values()):
+                    new = hook(grads[nr])
+                    if new is not None:
+                        grads[nr] = new
+    return grads
+
+
+def _call_node(node, grads, buffers, nodes_by_id, retain_graph):
+    meta = getattr(node, "_output_meta", None)
+    if meta is not None:
+        if node._materialize_grads:
+            for i, g in enumerate(grads):
+                if g is None and meta[i] is not None:
+                    grads[i] = _zeros_for(meta[i])
+        if len(grads) < len(meta):
+            grads.extend([_zeros_for(m) if (node._materialize_grads and m is not None) else None
+                          for m in meta[len(grads):]])
+    result = node.backward(node, *grads)
+    if not retain_graph:
+        node._release()
+    if type(result) is not tuple:
+        result = (result,)
+    edges = node._edges
+    if node._custom:
+        _check_custom_result(node, result, edges)
+    input_meta = node._input_meta
+    post = getattr(node, "_post_hooks", None)
+    if post:
+        for hook in list(post.values()):
+            new = hook(result, tuple(grads))
+            if new is not None:
+                result = tuple(new)
+    for i, edge in enumerate(edges):
+        if not edge or i >= len(result):
+            continue
+        g = result[i]
+        if g is None:
+            continue
+        shape, dtype = input_meta[i]
+        if g._data.shape != shape or g._data.dtype != dtype:
+            g = _sum_to(g, shape, dtype)
+        _add_to_buffer(buffers, nodes_by_id, edge[0], edge[1], g)
+
+
+def _check_custom_result(node, result, edges):
+    n_inputs = len(edges)
+    if len(result) < n_inputs:
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {n_inputs}, got {len(result)})")
+    if len(result) > n_inputs and any(r is not None for r in result[n_inputs:]):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {n_inputs}, got {len(result)})")
+    from .._tensor import Tensor
+    for i, (g, edge) in enumerate(zip(result, edges)):
+        if g is None or not edge:
+            continue
+        if not isinstance(g, Tensor):
+            raise TypeError(f"function {node.name()} returned a gradient of type {type(g).__name__} "
+                            f"at index {i}, expected a Tensor or None")
+        shape = node._input_meta[i][0]
+        if g._data.shape != shape:
+            import numpy
+            try:
+                numpy.broadcast_shapes(shape, g._data.shape)
+                compatible = numpy.broadcast_shapes(shape, g._data.shape) == g._data.shape or len(shape) == 0
+            except ValueError:
+                compatible = False
+            if not compatible:
+                raise RuntimeError(
+                    f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                    f"[{', '.join(map(str, g._data.shape))}] but expected shape compatible with "
+                    f"[{', '.join(map(str, shape))}]")
+
+
+def _add_to_buffer(buffers, nodes_by_id, node, nr, g):
+    key = id(node)
+    buf = buffers.get(key)
+    if buf is None:
+        buf = buffers[key] = [None] * (nr + 1)
+        nodes_by_id[key] = node  # keep the node alive while its buffer exists
+    elif len(buf) <= nr:
+        buf.extend([None] * (nr + 1 - len(buf)))
+    old = buf[nr]
+    buf[nr] = g if old is None else old + g

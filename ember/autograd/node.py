@@ -1,0 +1,253 @@
+"""Graph nodes: what a tensor's ``grad_fn`` is.
+
+A node holds the edges to the nodes that produced its inputs (``next_functions``),
+the tensors its backward rule needs (saved with their version, so in-place changes
+are caught), and hooks. Leaves that require grad end in an ``AccumulateGrad`` node.
+"""
+import weakref
+
+from .grad_mode import state as _grad_state
+
+_TENSOR_TYPE_NAMES = {
+    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+    "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
+    "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+}
+
+
+def tensor_type_name(t):
+    return "torch." + _TENSOR_TYPE_NAMES.get(t.dtype.name, "Tensor")
+
+
+class RemovableHandle:
+    """Returned by every register_*hook; ``remove()`` unregisters the hook."""
+    _next_id = 0
+
+    def __init__(self, hooks_dict):
+        self._hooks_ref = weakref.ref(hooks_dict) if _weakrefable(hooks_dict) else (lambda d=hooks_dict: d)
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        hooks = self._hooks_ref()
+        if hooks is not None and self.id in hooks:
+            del hooks[self.id]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _weakrefable(obj):
+    try:
+        weakref.ref(obj)
+        return True
+    except TypeError:
+        return False
+
+
+class HookDict(dict):
+    """A dict that can be weakly referenced (handles point at it without keeping it alive)."""
+    __slots__ = ("__weakref__",)
+
+
+class _NeverNeeded:
+    """``needs_input_grad`` when nothing is recorded: every index answers False."""
+    __slots__ = ()
+
+    def __getitem__(self, i):
+        return False
+
+    def __iter__(self):
+        return iter(())
+
+    def __bool__(self):
+        return False
+
+
+NEVER_NEEDED = _NeverNeeded()
+
+# Saved-value kinds
+_SAVED_INPUT, _SAVED_OUTPUT, _SAVED_PLAIN = 0, 1, 2
+
+
+class Node:
+    """Base of every backward node (``grad_fn``)."""
+
+    __slots__ = ("_edges", "_saved", "_freed", "_pre_hooks", "_post_hooks", "_input_meta",
+                 "_output_meta", "needs_input_grad", "__weakref__", "__dict__")
+
+    # Overridden by materialize-aware nodes (custom Functions).
+    _materialize_grads = True
+    _custom = False
+
+    def name(self):
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self):
+        edges = getattr(self, "_edges", None) or ()
+        return tuple((None, 0) if e is None else e for e in edges if e is not False)
+
+    @property
+    def metadata(self):
+        return self.__dict__.setdefault("_metadata", {})
+
+    # --- saved values ---------------------------------------------------------------
+    def _save(self, items, output_arrays=None):
+        """Record values for backward. Tensors are stored with their version."""
+        saved = []
+        for kind, value in items:
+            if kind == _SAVED_INPUT and hasattr(value, "_vc"):
+                saved.append((_SAVED_INPUT, value, value._vc[0]))
+            else:
+                saved.append((_SAVED_PLAIN, value, None))
+        self._saved = saved
+
+    @property
+    def saved_tensors(self):
+        saved = getattr(self, "_saved", None)
+        if saved is None:
+            if getattr(self, "_freed", False):
+                raise RuntimeError(
+                    "Trying to backward through the graph a second time (or directly access saved "
+                    "tensors after they have already been freed). Saved intermediate values of the graph "
+                    "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+                    "you need to backward through the graph a second time or if you need to access saved "
+                    "tensors after calling backward."
+                )
+            return ()
+        out = []
+        for kind, value, version in saved:
+            if kind == _SAVED_INPUT:
+                if value._vc[0] != version:
+                    _raise_modified(value, version, self)
+                out.append(value)
+            elif kind == _SAVED_OUTPUT:
+                array, vc, nr, req = value
+                if vc[0] != version:
+                    _raise_modified_output(array, vc[0], version, nr, self)
+                out.append(_make_output_alias(array, vc, self, nr, req))
+            else:
+                out.append(value)
+        return tuple(out)
+
+    def _release(self):
+        if getattr(self, "_saved", None) is not None:
+            self._saved = None
+            self._freed = True
+
+    # --- hooks ----------------------------------------------------------------------
+    def register_hook(self, fn):
+        """Hook called as fn(grad_inputs, grad_outputs) after this node runs."""
+        hooks = getattr(self, "_post_hooks", None)
+        if hooks is None:
+            hooks = self._post_hooks = HookDict()
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = fn
+        return handle
+
+    def register_prehook(self, fn):
+        """Hook called as fn(grad_outputs) before this node runs; may return replacements."""
+        hooks = self._node_prehooks()
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = fn
+        return handle
+
+    def _node_prehooks(self):
+        d = self.__dict__.get("_node_pre_hooks")
+        if d is None:
+            d = self.__dict__["_node_pre_hooks"] = HookDict()
+        return d
+
+    def _tensor_prehooks(self, output_nr):
+        hooks = getattr(self, "_pre_hooks", None)
+        if hooks is None:
+            hooks = self._pre_hooks = {}
+        d = hooks.get(output_nr)
+        if d is None:
+            d = hooks[output_nr] = HookDict()
+        return d
+
+
+def _make_output_alias(array, vc, node, nr, requires_grad):
+    from .._tensor import Tensor
+    t = Tensor._make(array, requires_grad, node if requires_grad else None, nr)
+    t._vc = vc
+    return t
+
+
+def _raise_modified(value, version, node):
+    from .._tensor import Tensor
+    where = (f", which is output {value._output_nr} of {value.grad_fn.name()}," if value.grad_fn is not None else ",")
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{tensor_type_name(value)} [{', '.join(map(str, value.shape))}]]{where} is at "
+        f"version {value._vc[0]}; expected version {version} instead. Hint: the backtrace further above "
+        "can help you find the operation that failed to compute its gradient. Enable anomaly detection "
+        "to find it: with torch.autograd.set_detect_anomaly(True)."
+    )
+
+
+def _raise_modified_output(array, now, version, nr, node):
+    from .._dtype import from_numpy_dtype
+    name = "torch." + _TENSOR_TYPE_NAMES.get(from_numpy_dtype(array.dtype).name, "Tensor")
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{name} [{', '.join(map(str, array.shape))}]], which is output {nr} of "
+        f"{node.name()}, is at version {now}; expected version {version} instead. Hint: enable anomaly "
+        "detection to find the operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True)."
+    )
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self._edges = ()
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def accumulate(self, grad):
+        var = self.variable
+        if var._backward_hooks:
+            for hook in list(var._backward_hooks.values()):
+                new = hook(grad)
+                if new is not None:
+                    grad = new
+        post = var.__dict__.get("_post_accumulate_hooks")
+        old = var.grad
+        if old is None:
+            if _grad_state.enabled:  # create_graph: keep the graph of the gradient
+                var.grad = grad
+            else:
+                # Copy: the engine may hand one gradient array to several leaves, and
+                # later accumulation into .grad happens in place.
+                var.grad = grad.detach().clone()
+        elif _grad_state.enabled or old.requires_grad:
+            var.grad = old + grad
+        else:
+            old._accumulate_inplace(grad)
+        if post:
+            for hook in list(post.values()):
+                hook(var)
+
+
+def accumulator_of(tensor):
+    """The (cached, weakly held) AccumulateGrad node of a leaf tensor."""
+    ref = tensor._accumulator
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(tensor)
+        tensor._accumulator = weakref.ref(acc)
+    return acc

@@ -1,0 +1,459 @@
+"""Matrix products: matmul and its special cases, fused multiply-adds, einsum, tensordot."""
+from .. import _dtype as dt
+from .._backend import np
+from .._tensor import Tensor
+from ..autograd.function import Op
+from ._common import write_out, xp_of
+
+ndarray = np.ndarray
+
+
+def _check_same_dtype(a, b, what="m1 and m2"):
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"expected {what} to have the same dtype, but got: {a.dtype.name.replace('float32', 'float')}"
+                           f" != {b.dtype.name.replace('float32', 'float')}")
+
+
+def _mm_shapes_error(a, b):
+    raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+                       f"{b.shape[0]}x{b.shape[1]})")
+
+
+def _matmul_arrays(a, b):
+    if a.dtype == dt.bfloat16.np_dtype or a.dtype == np.float16:
+        return xp_of(a).matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
+    return xp_of(a).matmul(a, b)
+
+
+class Matmul(Op):
+    """Batched matrix product of operands with at least 2 dims (batch dims broadcast)."""
+    saves_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _matmul_arrays(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        # d(A B) = dA B + A dB  ->  gA = g B^T, gB = A^T g  (summed over broadcast batch dims by the engine)
+        ga = Matmul.apply(g, b.mT) if ctx.needs_input_grad[0] else None
+        gb = Matmul.apply(a.mT, g) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Mm(Matmul):
+    pass
+
+
+class Bmm(Matmul):
+    pass
+
+
+def _check_tensor(x, name, pos, argname):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument '{argname}' (position {pos}) must be Tensor, not {type(x).__name__}")
+
+
+def matmul(input, other, *, out=None):
+    """Matrix product with NumPy/PyTorch semantics for 1-D and batched operands."""
+    _check_tensor(input, "matmul", 1, "input")
+    _check_tensor(other, "matmul", 2, "other")
+    _check_same_dtype(input, other)
+    na, nb = input._data.ndim, other._data.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
+    if na == 1 and nb == 1:
+        return write_out(out, dot(input, other))
+    if na == 2 and nb == 2:
+        return write_out(out, mm(input, other))
+    if na == 2 and nb == 1:
+        return write_out(out, mv(input, other))
+    a = input.unsqueeze(0) if na == 1 else input
+    b = other.unsqueeze(-1) if nb == 1 else other
+    if a._data.shape[-1] != b._data.shape[-2]:
+        if na == 1:
+            raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({'x'.join(map(str, other.shape))})")
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{a.shape[0] if a.dim() > 2 else 1}, {a.shape[-1]}] but got: "
+                           f"[{b.shape[0] if b.dim() > 2 else 1}, {b.shape[-2]}].")
+    try:
+        np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
+    except ValueError:
+        from .pointwise import raise_broadcast_error
+        raise_broadcast_error(a._data.shape[:-2], b._data.shape[:-2])
+    result = Matmul.apply(a, b)
+    if na == 1:
+        result = result.squeeze(-2)
+    if nb == 1:
+        result = result.squeeze(-1)
+    return write_out(out, result)
+
+
+def mm(input, mat2, *, out=None):
+    _check_tensor(input, "mm", 1, "input")
+    _check_tensor(mat2, "mm", 2, "mat2")
+    if input._data.ndim != 2:
+        raise RuntimeError(f"self must be a matrix")
+    if mat2._data.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix")
+    _check_same_dtype(input, mat2, "self and mat2")
+    if input._data.shape[1] != mat2._data.shape[0]:
+        _mm_shapes_error(input._data, mat2._data)
+    return write_out(out, Mm.apply(input, mat2))
+
+
+def bmm(input, mat2, *, out=None):
+    if input._data.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor")
+    if mat2._data.ndim != 3:
+        raise RuntimeError(f"batch2 must be a 3D tensor")
+    _check_same_dtype(input, mat2, "batch1 and batch2")
+    a, b = input._data.shape, mat2._data.shape
+    if a[0] != b[0] or a[2] != b[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a[0]}, {a[2]}] but "
+                           f"got: [{b[0]}, {b[1]}].")
+    return write_out(out, Bmm.apply(input, mat2))
+
+
+class Mv(Op):
+    saves_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, m, v):
+        return _matmul_arrays(m, v)
+
+    @staticmethod
+    def backward(ctx, g):
+        m, v = ctx.saved_tensors
+        gm = outer(g, v) if ctx.needs_input_grad[0] else None
+        gv = Mv.apply(m.mT, g) if ctx.needs_input_grad[1] else None
+        return gm, gv
+
+
+def mv(input, vec, *, out=None):
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {vec.dim()}, {input.dim()}, {vec.dim()}")
+    _check_same_dtype(input, vec, "self and vec")
+    if input._data.shape[1] != vec._data.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
+                           f"vec ({vec.shape[0]})")
+    return write_out(out, Mv.apply(input, vec))
+
+
+class Dot(Op):
+    saves_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _matmul_arrays(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return g * b, g * a
+
+
+def dot(input, other, *, out=None):
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors")
+    _check_same_dtype(input, other, "both vectors")
+    if input._data.shape[0] != other._data.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
+                           f"[{other.shape[0]}] to have the same number of elements, but got {input.shape[0]} "
+                           f"and {other.shape[0]} elements respectively")
+    return write_out(out, Dot.apply(input, other))
+
+
+inner_1d = dot
+vdot = dot
+
+
+def inner(input, other):
+    if input.dim() == 0 or other.dim() == 0:
+        return input * other
+    return matmul(input, other.movedim(-1, 0) if other.dim() > 1 else other) if other.dim() <= 2 \
+        else tensordot(input, other, dims=([-1], [-1]))
+
+
+class Outer(Op):
+    saves_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _promote_pair(a, b)
+        return xp_of(a).multiply.outer(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return Mv.apply(g, b.to(g.dtype)), Mv.apply(g.mT, a.to(g.dtype))
+
+
+def _promote_pair(a, b):
+    from ._common import promote
+    return promote(a, b)
+
+
+def outer(input, vec2, *, out=None):
+    if input._data.ndim != 1 or vec2._data.ndim != 1:
+        raise RuntimeError("outer: expected 1-D vectors")
+    return write_out(out, Outer.apply(input, vec2))
+
+
+ger = outer
+
+
+class Addmm(Op):
+    """beta * input + alpha * (mat1 @ mat2): the op behind nn.Linear."""
+    saves_inputs = (1, 2)
+
+    @staticmethod
+    def forward(ctx, bias, m1, m2, beta, alpha):
+        ctx.beta, ctx.alpha = beta, alpha
+        out = _matmul_arrays(m1, m2)
+        if alpha != 1:
+            out *= alpha
+        if beta == 0:
+            return out
+        out += bias if beta == 1 else bias * beta
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        m1, m2 = ctx.saved_tensors
+        alpha, beta = ctx.alpha, ctx.beta
+        gb = (g if beta == 1 else g * beta) if ctx.needs_input_grad[0] else None
+        ga = gm = None
+        if ctx.needs_input_grad[1]:
+            ga = Mm.apply(g, m2.mT)
+            if alpha != 1:
+                ga = ga * alpha
+        if ctx.needs_input_grad[2]:
+            gm = Mm.apply(m1.mT, g)
+            if alpha != 1:
+                gm = gm * alpha
+        return gb, ga, gm, None, None
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    if mat1._data.ndim != 2 or mat2._data.ndim != 2:
+        raise RuntimeError(f"mat1 must be a matrix, got {mat1.dim()}-D tensor" if mat1._data.ndim != 2
+                           else f"mat2 must be a matrix, got {mat2.dim()}-D tensor")
+    _check_same_dtype(mat1, mat2, "mat1 and mat2")
+    if mat1._data.shape[1] != mat2._data.shape[0]:
+        _mm_shapes_error(mat1._data, mat2._data)
+    target = (mat1._data.shape[0], mat2._data.shape[1])
+    try:
+        if np.broadcast_shapes(input._data.shape, target) != target:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(f"The expanded size of the tensor ({target[1]}) must match the existing size "
+                           f"({input.shape[-1]}) at non-singleton dimension 1.  Target sizes: "
+                           f"[{target[0]}, {target[1]}].  Tensor sizes: {list(input.shape)}") from None
+    return write_out(out, Addmm.apply(input, mat1, mat2, beta, alpha))
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    return write_out(out, input * beta + mv(mat, vec) * alpha if (beta, alpha) != (1, 1) else input + mv(mat, vec))
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    return write_out(out, input * beta + outer(vec1, vec2) * alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    prod = bmm(batch1, batch2)
+    if alpha != 1:
+        prod = prod * alpha
+    if beta == 0:
+        return write_out(out, prod)
+    return write_out(out, (input if beta == 1 else input * beta) + prod)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    prod = bmm(batch1, batch2).sum(0)
+    if alpha != 1:
+        prod = prod * alpha
+    return write_out(out, (input if beta == 1 else input * beta) + prod)
+
+
+def chain_matmul(*matrices):
+    result = matrices[0]
+    for m in matrices[1:]:
+        result = mm(result, m)
+    return result
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Contract ``dims`` (an int, or two lists of dims) of ``a`` and ``b``; via permute + matmul."""
+    na, nb = a.dim(), b.dim()
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        dims_a, dims_b = list(range(na - dims, na)), list(range(dims))
+    else:
+        dims_a, dims_b = dims
+        dims_a = [dims_a] if isinstance(dims_a, int) else list(dims_a)
+        dims_b = [dims_b] if isinstance(dims_b, int) else list(dims_b)
+    dims_a = [d % na for d in dims_a]
+    dims_b = [d % nb for d in dims_b]
+    for da, db in zip(dims_a, dims_b):
+        if a.shape[da] != b.shape[db]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[da]} in dim "
+                               f"{da} and second has size {b.shape[db]} in dim {db}")
+    free_a = [d for d in range(na) if d not in dims_a]
+    free_b = [d for d in range(nb) if d not in dims_b]
+    k = 1
+    for d in dims_a:
+        k *= a.shape[d]
+    am = a.permute(*(free_a + dims_a)).reshape(-1, k)
+    bm = b.permute(*(dims_b + free_b)).reshape(k, -1)
+    out_shape = [a.shape[d] for d in free_a] + [b.shape[d] for d in free_b]
+    return write_out(out, mm(am, bm).reshape(out_shape))
+
+
+class Einsum(Op):
+    saves_inputs = ()
+
+    @staticmethod
+    def forward(ctx, equation, *arrays):
+        ctx.equation = equation
+        ctx.arrays_meta = [a.shape for a in arrays]
+        dtype = arrays[0].dtype
+        return xp_of(arrays[0]).einsum(equation, *arrays, optimize=len(arrays) > 2).astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        # For each operand, the gradient is an einsum of g with the other operands.
+        inputs = ctx.operands
+        lhs, out_sub = ctx.equation.split("->")
+        subs = lhs.split(",")
+        grads = [None]
+        for i, t in enumerate(inputs):
+            if not ctx.needs_input_grad[i + 1]:
+                grads.append(None)
+                continue
+            others = [s for j, s in enumerate(subs) if j != i]
+            target = subs[i]
+            free = "".join(dict.fromkeys(c for c in target if c not in out_sub and all(c not in s for s in others)))
+            eq = ",".join([out_sub] + others) + "->" + target.replace("", "")
+            if free or len(set(target)) != len(target):
+                grads.append(_einsum_grad_general(g, inputs, i, subs, out_sub, t))
+                continue
+            grads.append(einsum(eq, g, *[x for j, x in enumerate(inputs) if j != i]))
+        return tuple(grads)
+
+
+def _einsum_grad_general(g, inputs, i, subs, out_sub, t):
+    """Gradient for operands with repeated or summed-out-only indices: build it through a
+    diagonal-aware one-hot expansion (rare path, kept simple)."""
+    target = subs[i]
+    letters = "".join(dict.fromkeys(target))
+    others = [s for j, s in enumerate(subs) if j != i]
+    eq = ",".join([out_sub] + others) + "->" + letters
+    partial = einsum(eq, g, *[x for j, x in enumerate(inputs) if j != i]) if all(
+        c in out_sub or any(c in s for s in others) for c in letters) else None
+    if partial is None:
+        present = "".join(c for c in letters if c in out_sub or any(c in s for s in others))
+        eq = ",".join([out_sub] + others) + "->" + present
+        partial = einsum(eq, g, *[x for j, x in enumerate(inputs) if j != i])
+        shape = []
+        for c in letters:
+            shape.append(t.shape[target.index(c)] if c not in present else partial.shape[present.index(c)])
+        partial = partial.reshape([partial.shape[present.index(c)] if c in present else 1 for c in letters])
+        partial = partial.expand(shape)
+    if letters == target:
+        return partial
+    # repeated letters in target: place values on the diagonal
+    xp = xp_of(g._data)
+    sizes = {c: t.shape[k] for k, c in enumerate(target)}
+    onehots = []
+    eq_parts = [letters]
+    for k, c in enumerate(target):
+        if target.index(c) != k:
+            pass
+    # general: out[target] = partial[letters] * prod delta over repeated positions
+    eye_terms = []
+    new_target = ""
+    extra = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for k, c in enumerate(target):
+        if target.index(c) == k:
+            new_target += c
+        else:
+            fresh = next(extra)
+            new_target += fresh
+            eye_terms.append((c, fresh))
+    operands = [partial]
+    for c, fresh in eye_terms:
+        eq_parts.append(c + fresh)
+        operands.append(Tensor._make(xp.eye(sizes[c], dtype=g._data.dtype)))
+    return einsum(",".join(eq_parts) + "->" + new_target, *operands)
+
+
+def _normalize_equation(equation, operands):
+    eq = equation.replace(" ", "")
+    if "->" not in eq:
+        lhs = eq
+        counts = {}
+        for c in lhs.replace(",", "").replace("...", ""):
+            counts[c] = counts.get(c, 0) + 1
+        out = ("..." if "..." in lhs else "") + "".join(sorted(c for c, n in counts.items() if n == 1))
+        eq = lhs + "->" + out
+    if "..." in eq:
+        lhs, out = eq.split("->")
+        subs = lhs.split(",")
+        used = set(eq.replace("...", "").replace(",", "").replace("-", "").replace(">", ""))
+        pool = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in used]
+        max_ell = 0
+        expanded = []
+        for s, op in zip(subs, operands):
+            if "..." in s:
+                n = op.dim() - (len(s) - 3)
+                max_ell = max(max_ell, n)
+                expanded.append((s, n))
+            else:
+                expanded.append((s, 0))
+        ell = "".join(pool[:max_ell])
+        subs = [s.replace("...", ell[max_ell - n:]) for s, n in expanded]
+        out = out.replace("...", ell)
+        eq = ",".join(subs) + "->" + out
+    return eq
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = _normalize_equation(equation, operands)
+    lhs = eq.split("->")[0].split(",")
+    if len(lhs) != len(operands):
+        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+                           if len(operands) > len(lhs) else
+                           "einsum(): fewer operands were provided than specified in the equation")
+    for s, op in zip(lhs, operands):
+        if len(s) != op.dim():
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match "
+                               f"the number of dimensions ({op.dim()}) for operand {lhs.index(s)} and no "
+                               f"ellipsis was given")
+    result = _EinsumApply(eq, operands)
+    return result
+
+
+def _EinsumApply(eq, operands):
+    from ..autograd.grad_mode import state
+    if len({o.dtype for o in operands}) > 1:
+        raise RuntimeError("expected scalar type Float but found Double" if operands[0].dtype is dt.float32
+                           else "einsum(): operands do not have the same dtype")
+    node_ops = Einsum.apply(eq, *operands)
+    if node_ops.grad_fn is not None:
+        node_ops.grad_fn.operands = operands
+    return node_ops
+
+
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "addr",
+           "baddbmm", "addbmm", "chain_matmul", "tensordot", "einsum"]
+METHODS = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "addr",
+           "baddbmm", "addbmm"]
