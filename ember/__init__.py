@@ -20,6 +20,10 @@ from .ops.reduction import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
+from .ops.random_ops import *  # noqa: F401,F403
+from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: E402
+                     set_rng_state)
+from . import random  # noqa: E402,F401
 from .ops.creation import range_ as range  # noqa: F401
 from . import autograd  # noqa: E402
 from ._formatting import get_printoptions, set_printoptions  # noqa: E402
@@ -27,3 +31,4 @@ from ._api_extras import *  # noqa: F401,F403,E402
 
 # Python's builtins that the star-imports above shadow inside this module stay reachable as
 # ember.<name> only where PyTorch has the same name (abs, round, pow, ...): that is intended.
+from . import nn, optim, utils  # noqa: E402,F401

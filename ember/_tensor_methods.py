@@ -6,7 +6,7 @@ from ._backend import np
 from ._device import to_device
 from ._tensor import Tensor
 from .autograd.function import Op
-from .ops import creation, indexing, linalg, pointwise, reduction, shape
+from .ops import creation, indexing, linalg, pointwise, random_ops, reduction, shape
 from .ops._common import apply_inplace, xp_of
 
 # Functions that exist only at module level (torch.cat), never as methods.
@@ -29,7 +29,7 @@ def _bind_module(module):
             setattr(Tensor, name, getattr(module, name))
 
 
-for _m in (pointwise, reduction, shape, indexing, linalg, creation):
+for _m in (pointwise, reduction, shape, indexing, linalg, creation, random_ops):
     _bind_module(_m)
 
 
@@ -426,6 +426,7 @@ def _new(self, *args):
 
 
 Tensor.new = _new
+Tensor.bernoulli = random_ops._bernoulli_method
 
 
 def _size(self, dim=None):

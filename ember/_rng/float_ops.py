@@ -13,8 +13,8 @@ Three things NumPy does not give directly:
   an array instead.
 * **avx_mathfun.** ``torch.randn`` in float32 computes Box-Muller with the
   Cephes-style ``log256_ps`` / ``sincos256_ps`` polynomials, not libm.
-  :func:`avx_log` and :func:`avx_sincos` replay them operation by operation,
-  including the multiply-adds GCC fused.
+  :class:`AvxBoxMuller` replays them operation by operation, including the
+  multiply-adds GCC fused.
 """
 
 from __future__ import annotations
@@ -104,14 +104,22 @@ def libm_log1p(values):
 
 # ------------------------------------------------------------------ avx_mathfun
 #
-# Both routines take float32 arrays and return float32 arrays. Every
-# intermediate is rounded to float32 exactly where the AVX code rounds; the
-# products GCC fused into the following addition are done in float64 and rounded
-# once (a float32 product is exact in float64). When a product is itself exact
-# in float32 (a small integer times a short constant) the fusion cannot change
-# the result, and plain float32 arithmetic is used.
+# torch.randn's float32 Box-Muller runs the Cephes-style log256_ps and
+# sincos256_ps of avx_mathfun.h. The replay below rounds every intermediate to
+# float32 exactly where the AVX code rounds. Where GCC fused a product into the
+# following addition, the product is formed in float64 (a product of two
+# float32 values is exact there), the addend added, and the sum rounded once to
+# float32. That last step double-rounds wrongly only if the float64 sum lands
+# exactly on a float32 rounding midpoint without being exact, about once in
+# 2**29 inexact sums; it is the price of not using the slower exact fma32 on
+# the hot path. Where a product is exact in float32 anyway (a small integer
+# times a short constant) the fusion cannot change the result and plain float32
+# arithmetic is used.
+#
+# Everything works in place on preallocated chunk buffers: the chunk's
+# temporaries then stay in cache and NumPy allocates nothing per call.
 
-_SQRT_HALF = f32(0.707106781186547524)
+_SQRT_HALF_BITS = int(np.array(0.707106781186547524, dtype=f32).view(np.int32))
 _LOG_POLY = tuple(f32(c) for c in (
     7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
     1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
@@ -126,74 +134,180 @@ _MINUS_DP3 = f32(-3.77489497744594108e-8)
 _COS_POLY = (f32(2.443315711809948e-5), f32(-1.388731625493765e-3), f32(4.166664568298827e-2))
 _SIN_POLY = (f32(-1.9515295891e-4), f32(8.3321608736e-3), f32(-1.6666654611e-1))
 
-
-def _fused(product_a, product_b, addend) -> np.ndarray:
-    """fl32(a * b + c) for float32 a, b and float32-valued c, with one rounding in float64.
-
-    Cheaper than :func:`fma32`: the float64 sum is rounded to float32 directly,
-    which double-rounds wrongly only when the float64 sum lands exactly on a
-    float32 rounding midpoint (about one case in 2**29 inexact sums).
-    """
-    total = np.multiply(product_a, product_b, dtype=f64)
-    total += addend
-    return total.astype(f32)
+_UNIFORM_BITS = 0xFFFFFF
+_TWO_POW_24 = 1 << 24
+# A word's uniform is k * 2**-24 with k = word & 0xFFFFFF. Scaling by a power of
+# two commutes with rounding, so 2pi * u rounds like (k * (2pi * 2**-24)).
+_TWO_PI_OVER_2_POW_24 = f32(f32(2.0 * math.pi) * f32(2.0 ** -24))
+# float(k) carries 1 - u = k / 2**24 with its exponent shifted by 24 (and the
+# float32 exponent bias is 127; log256_ps adds one more).
+_EXPONENT_OFFSET = 127 + 24 - 1
 
 
-def avx_log(x: np.ndarray) -> np.ndarray:
-    """``log256_ps`` for float32 inputs in [2**-126, 1] (the Box-Muller radius argument).
+class AvxBoxMuller:
+    """Replays PyTorch's AVX Box-Muller on chunks of at most ``capacity`` pairs."""
 
-    Cephes' logf: write x = m * 2**e with m in [sqrt(1/2), sqrt(2)), evaluate a
-    degree-9 polynomial in m - 1 and add e * log(2) in two parts (q2 + q1).
-    """
-    bits = x.view(np.int32)
-    exponent = (bits >> 23) - 126                     # x = m * 2**exponent, m in [0.5, 1)
-    mantissa = ((bits & 0x007FFFFF) | 0x3F000000).view(f32)
-    below_sqrt_half = mantissa < _SQRT_HALF
-    e = exponent.astype(f32) - below_sqrt_half       # move m into [sqrt(1/2), sqrt(2))
-    t = mantissa - f32(1)
-    np.add(t, mantissa, out=t, where=below_sqrt_half)  # 2m - 1 (exact either way)
-    t_squared = t * t
-    poly = np.full_like(t, _LOG_POLY[0])
-    for coefficient in _LOG_POLY[1:]:
-        poly = _fused(poly, t, coefficient)
-    poly = poly * t
-    poly = _fused(poly, t_squared, e * _LOG_Q1)   # GCC fuses the earlier product here
-    poly -= f32(0.5) * t_squared                  # exact product: fusion is moot
-    result = t + poly
-    result += e * _LOG_Q2                         # exact product (small integer e)
-    return result
+    def __init__(self, capacity: int):
+        def floats():
+            return np.empty(capacity, dtype=f32)
 
+        def doubles():
+            return np.empty(capacity, dtype=f64)
 
-def avx_sincos(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``sincos256_ps`` for non-negative float32 angles: returns (sin, cos).
+        self.capacity = capacity
+        self._ints = np.empty(capacity, dtype=np.int32)
+        self._octant = np.empty(capacity, dtype=np.int32)
+        self._mask = np.empty(capacity, dtype=np.bool_)
+        self._x, self._z, self._e, self._poly, self._poly2, self._tmp = (floats() for _ in range(6))
+        self._radius = floats()
+        self._x64, self._z64, self._acc, self._tmp64 = (doubles() for _ in range(4))
 
-    Cephes' sinf/cosf: j = the octant rounded up to even, x = theta - j*pi/4 in
-    three parts, then a sine or cosine polynomial on x chosen and signed by j.
-    """
-    octant = (theta * _FOUR_OVER_PI).astype(np.int32)   # truncation, as cvttps
-    octant += 1
-    octant &= ~1
-    j = octant.astype(f32)
-    x = theta + j * _MINUS_DP1          # j is a small integer: both products are exact
-    x += j * _MINUS_DP2
-    x = _fused(j, _MINUS_DP3, x)
-    z = x * x
+    def __call__(self, radius_words, angle_words, cos_out, sin_out) -> None:
+        """Standard normals ``r cos`` / ``r sin`` for words j and j + 8 of each block.
 
-    cos_poly = _fused(z, _COS_POLY[0], _COS_POLY[1])
-    cos_poly = _fused(cos_poly, z, _COS_POLY[2])
-    cos_poly = cos_poly * z
-    cos_poly = _fused(cos_poly, z, -(f32(0.5) * z))
-    cos_poly += f32(1)
+        ``radius_words`` give u1 (the radius uses log(1 - u1)), ``angle_words``
+        give u2 (angle 2 pi u2), one pair per position; results go to the outputs.
+        """
+        count = len(radius_words)
+        radius = self._radius[:count]
+        self._log_of_one_minus_uniform(radius_words, count, out=radius)
+        np.multiply(radius, f32(-2), out=radius)
+        np.sqrt(radius, out=radius)
+        sine, cosine = self._sincos_of_angle(angle_words, count)
+        np.multiply(radius, cosine, out=cos_out)
+        np.multiply(radius, sine, out=sin_out)
 
-    sin_poly = _fused(z, _SIN_POLY[0], _SIN_POLY[1])
-    sin_poly = _fused(sin_poly, z, _SIN_POLY[2])
-    sin_poly = sin_poly * z
-    sin_poly = _fused(sin_poly, x, x)
+    # -------------------------------------------------------------- log256_ps
 
-    # Octants 2 mod 4 swap the polynomials; sign flips come as raw sign bits.
-    swap = (octant & 2) != 0
-    sine = np.where(swap, cos_poly, sin_poly)
-    cosine = np.where(swap, sin_poly, cos_poly)
-    sine.view(np.int32)[...] ^= (octant & 4) << 29
-    cosine.view(np.int32)[...] ^= (~(octant - 2) & 4) << 29
-    return sine, cosine
+    def _log_of_one_minus_uniform(self, words, count, out):
+        """log256_ps(1 - u) for the words' uniforms u, into ``out``.
+
+        Cephes' logf: write x = m * 2**e with m in [sqrt(1/2), sqrt(2)),
+        evaluate a degree-9 polynomial in m - 1 and add e * log(2) in two parts.
+        """
+        k, exponent = self._ints[:count], self._octant[:count]
+        t, z, e = self._x[:count], self._z[:count], self._e[:count]
+        poly, tmp = self._poly[:count], self._tmp[:count]
+        np.bitwise_and(words, _UNIFORM_BITS, out=k, casting="unsafe")
+        np.subtract(_TWO_POW_24, k, out=k)                 # (1 - u) * 2**24, in [1, 2**24]
+        np.copyto(tmp, k, casting="unsafe")                 # exact: k <= 2**24
+        bits = tmp.view(np.int32)
+        np.right_shift(bits, 23, out=exponent)              # biased exponent
+        np.bitwise_and(bits, 0x007FFFFF, out=bits)
+        np.bitwise_or(bits, 0x3F000000, out=bits)           # mantissa m in [0.5, 1)
+        # Integer arithmetic on the bits of positive floats keeps their order:
+        # below is -1 where m < sqrt(1/2), where Cephes uses 2m and e - 1.
+        below = k
+        np.subtract(bits, _SQRT_HALF_BITS, out=below)
+        np.right_shift(below, 31, out=below)
+        np.add(exponent, below, out=exponent)
+        np.subtract(exponent, _EXPONENT_OFFSET, out=exponent)
+        np.copyto(e, exponent, casting="unsafe")
+        np.bitwise_and(below, 1 << 23, out=below)           # doubling m = exponent + 1
+        np.add(bits, below, out=bits)
+        np.subtract(tmp, f32(1), out=t)                     # m - 1 or 2m - 1, exact
+        np.multiply(t, t, out=z)
+
+        t64, acc = self._x64[:count], self._acc[:count]
+        np.copyto(t64, t)
+        np.multiply(t64, _LOG_POLY[0], out=acc)
+        for coefficient in _LOG_POLY[1:]:                   # poly = fma(poly, t, c)
+            self._add_and_round(acc, coefficient, poly)
+            np.multiply(acc, t64, out=acc)
+        np.copyto(poly, acc, casting="same_kind")           # last product: plain float32
+        np.multiply(e, _LOG_Q1, out=tmp)
+        z64 = self._z64[:count]
+        np.copyto(z64, z)
+        np.copyto(acc, poly)
+        np.multiply(acc, z64, out=acc)                      # GCC fuses poly * z ...
+        np.add(acc, tmp, out=acc)                           # ... with e * q1
+        np.copyto(poly, acc, casting="same_kind")
+        np.multiply(z, f32(0.5), out=tmp)                   # exact: fusion is moot
+        np.subtract(poly, tmp, out=poly)
+        np.add(t, poly, out=t)
+        np.multiply(e, _LOG_Q2, out=tmp)                    # exact: e is a small integer
+        np.add(t, tmp, out=out)
+
+    @staticmethod
+    def _add_and_round(acc, addend, rounded):
+        """acc = fl32(acc + addend), also stored in ``rounded`` (float32)."""
+        np.add(acc, addend, out=acc)
+        np.copyto(rounded, acc, casting="same_kind")
+        np.copyto(acc, rounded)
+
+    # ----------------------------------------------------------- sincos256_ps
+
+    def _sincos_of_angle(self, words, count):
+        """sincos256_ps(2 pi u) for the words' uniforms u; returns (sin, cos) buffer views.
+
+        Cephes' sinf/cosf: j = the octant rounded up to even, x = theta - j pi/4
+        in three parts, then a sine or cosine polynomial in x, chosen and signed by j.
+        """
+        k, octant = self._ints[:count], self._octant[:count]
+        theta, x, z = self._e[:count], self._x[:count], self._z[:count]
+        cos_poly, sin_poly, tmp = self._poly[:count], self._poly2[:count], self._tmp[:count]
+        x64, z64, acc = self._x64[:count], self._z64[:count], self._acc[:count]
+
+        np.bitwise_and(words, _UNIFORM_BITS, out=k, casting="unsafe")
+        np.copyto(theta, k, casting="unsafe")
+        np.multiply(theta, _TWO_PI_OVER_2_POW_24, out=theta)
+        np.multiply(theta, _FOUR_OVER_PI, out=tmp)
+        np.copyto(octant, tmp, casting="unsafe")             # truncation, like cvttps
+        np.add(octant, 1, out=octant)
+        np.bitwise_and(octant, ~1, out=octant)
+        j = tmp
+        np.copyto(j, octant, casting="unsafe")
+        np.multiply(j, _MINUS_DP1, out=x)                    # j is small: exact products
+        np.add(theta, x, out=x)
+        np.multiply(j, _MINUS_DP2, out=theta)
+        np.add(x, theta, out=x)
+        np.copyto(acc, j)
+        np.multiply(acc, _MINUS_DP3, out=acc)                # fused: x + j * dp3
+        np.copyto(x64, x)
+        np.add(acc, x64, out=acc)
+        np.copyto(x, acc, casting="same_kind")
+        np.multiply(x, x, out=z)
+        np.copyto(x64, x)
+        np.copyto(z64, z)
+
+        np.multiply(z64, _COS_POLY[0], out=acc)              # fma(z, c0, c1)
+        self._add_and_round(acc, _COS_POLY[1], cos_poly)
+        np.multiply(acc, z64, out=acc)                       # fma(., z, c2)
+        self._add_and_round(acc, _COS_POLY[2], cos_poly)
+        np.multiply(cos_poly, z, out=cos_poly)
+        np.copyto(acc, cos_poly)
+        np.multiply(acc, z64, out=acc)                       # fma(., z, -z/2)
+        np.multiply(z64, -0.5, out=self._tmp64[:count])  # exact
+        np.add(acc, self._tmp64[:count], out=acc)
+        np.copyto(cos_poly, acc, casting="same_kind")
+        np.add(cos_poly, f32(1), out=cos_poly)
+
+        np.multiply(z64, _SIN_POLY[0], out=acc)              # fma(z, s0, s1)
+        self._add_and_round(acc, _SIN_POLY[1], sin_poly)
+        np.multiply(acc, z64, out=acc)                       # fma(., z, s2)
+        self._add_and_round(acc, _SIN_POLY[2], sin_poly)
+        np.multiply(sin_poly, z, out=sin_poly)
+        np.copyto(acc, sin_poly)
+        np.multiply(acc, x64, out=acc)                       # fma(., x, x)
+        np.add(acc, x64, out=acc)
+        np.copyto(sin_poly, acc, casting="same_kind")
+
+        # Octants 2 and 3 mod 4 swap the polynomials (XOR-swap on the bits under
+        # an all-ones mask); the signs are then flipped with raw sign bits.
+        swap_bits = self._ints[:count]
+        np.left_shift(octant, 30, out=swap_bits)
+        np.right_shift(swap_bits, 31, out=swap_bits)         # -1 where bit 1 of j is set
+        sin_bits, cos_bits = sin_poly.view(np.int32), cos_poly.view(np.int32)
+        difference = theta.view(np.int32)
+        np.bitwise_xor(sin_bits, cos_bits, out=difference)
+        np.bitwise_and(difference, swap_bits, out=difference)
+        np.bitwise_xor(sin_bits, difference, out=sin_bits)
+        np.bitwise_xor(cos_bits, difference, out=cos_bits)
+        np.bitwise_and(octant, 4, out=swap_bits)             # sin sign: bit 2 of j
+        np.left_shift(swap_bits, 29, out=swap_bits)
+        np.bitwise_xor(sin_bits, swap_bits, out=sin_bits)
+        np.add(octant, 2, out=octant)                        # cos sign: bit 2 of j + 2
+        np.bitwise_and(octant, 4, out=octant)
+        np.left_shift(octant, 29, out=octant)
+        np.bitwise_xor(cos_bits, octant, out=cos_bits)
+        return sin_poly, cos_poly

@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 
-from .float_ops import avx_log, avx_sincos, fma32, fma64, libm, libm_log, libm_log1p
+from .float_ops import AvxBoxMuller, fma32, fma64, libm, libm_log, libm_log1p
 from .mt19937 import MT19937
 
 BFLOAT16 = "bfloat16"
@@ -270,35 +270,27 @@ def _place_blocks(block_values: np.ndarray, count: int, whole: int) -> np.ndarra
 def _box_muller_avx(words: np.ndarray) -> np.ndarray:
     """PyTorch's AVX float32 Box-Muller over blocks of 16 words, standard normals out.
 
-    In each block, word j gives u1 = 1 - uniform (so log never sees 0) and word
-    j + 8 gives the angle 2 pi u2 (2 pi rounded to float32); the outputs are
-    ``sqrt(-2 log u1) * cos`` in slot j and ``* sin`` in slot j + 8.
+    In each block, word j gives u1 (radius ``sqrt(-2 log(1 - u1))``, so log
+    never sees 0) and word j + 8 gives u2 (angle ``2 pi u2``, 2 pi rounded to
+    float32); slot j gets ``r cos`` and slot j + 8 gets ``r sin``.
     """
     # View each block as two 32-byte records so the halves split with one
     # contiguous copy each, instead of strided 8-element rows.
     halves = words.view("V32")
     radius_words = np.ascontiguousarray(halves[0::2]).view(np.uint32)
     angle_words = np.ascontiguousarray(halves[1::2]).view(np.uint32)
-    cosines = np.empty(radius_words.size, dtype=f32)
-    sines = np.empty(radius_words.size, dtype=f32)
-    for start in range(0, radius_words.size, _BOX_MULLER_CHUNK):
+    pairs = radius_words.size
+    cosines = np.empty(pairs, dtype=f32)
+    sines = np.empty(pairs, dtype=f32)
+    kernel = AvxBoxMuller(min(pairs, _BOX_MULLER_CHUNK))
+    for start in range(0, pairs, _BOX_MULLER_CHUNK):
         chunk = slice(start, start + _BOX_MULLER_CHUNK)
-        one_minus_u1 = f32(1) - _words_to_float24(radius_words[chunk])
-        radius = np.sqrt(f32(-2) * avx_log(one_minus_u1))
-        sine, cosine = avx_sincos(f32(_TWO_PI) * _words_to_float24(angle_words[chunk]))
-        np.multiply(radius, cosine, out=cosines[chunk])
-        np.multiply(radius, sine, out=sines[chunk])
+        kernel(radius_words[chunk], angle_words[chunk], cosines[chunk], sines[chunk])
     out = np.empty(words.size, dtype=f32)
     out_halves = out.view("V32")
     out_halves[0::2] = cosines.view("V32")
     out_halves[1::2] = sines.view("V32")
     return out
-
-
-def _words_to_float24(words: np.ndarray) -> np.ndarray:
-    values = (words & _FLOAT24_MASK).astype(f32)
-    values *= f32(2.0 ** -24)
-    return values
 
 
 def normal_from_tensors(engine: MT19937, mean, std, dtype=f32) -> np.ndarray:
@@ -311,6 +303,8 @@ def normal_from_tensors(engine: MT19937, mean, std, dtype=f32) -> np.ndarray:
     dtype = _as_dtype(dtype)
     numpy_dtype = f32 if _is_bfloat16(dtype) else dtype
     mean_is_array, std_is_array = isinstance(mean, np.ndarray), isinstance(std, np.ndarray)
+    if not (mean_is_array or std_is_array):
+        raise TypeError("normal_from_tensors needs an array mean or std; use normal() for scalars")
     shape = np.broadcast_shapes(np.shape(mean), np.shape(std))
     if std_is_array:
         values = normal(engine, shape, dtype) * np.asarray(std, dtype=numpy_dtype)
@@ -319,7 +313,6 @@ def normal_from_tensors(engine: MT19937, mean, std, dtype=f32) -> np.ndarray:
     values = values + np.asarray(mean, dtype=numpy_dtype)
     if _is_bfloat16(dtype):
         values = _round_to_bfloat16(values)
-    assert mean_is_array or std_is_array, "use normal() for scalar mean and std"
     return values.astype(numpy_dtype, copy=False)
 
 
