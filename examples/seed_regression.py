@@ -3,9 +3,14 @@
 Written exactly as a PyTorch user writes it; run with ``python examples/seed_regression.py``
 (ember) or ``ember run examples/seed_regression.py``.
 """
-import ember as torch
-import ember.nn as nn
-import ember.optim as optim
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import ember as torch  # noqa: E402
+import ember.nn as nn  # noqa: E402
+import ember.optim as optim  # noqa: E402
+from _report import out_dir, save_loss_curve  # noqa: E402
 
 
 class NeuralNetwork(nn.Module):
@@ -30,6 +35,7 @@ def main(epochs=100):
     # y = x0 - 2*x1 + noise: a target the network can learn
     input_data = torch.randn(64, 2)
     target_data = (input_data[:, :1] - 2 * input_data[:, 1:]) + 0.1 * torch.randn(64, 1)
+    losses = []
     for epoch in range(epochs):
         optimizer.zero_grad()
         output = model(input_data)
@@ -37,6 +43,10 @@ def main(epochs=100):
         loss.backward()
         optimizer.step()
         print(f"Epoch: {epoch+1}, Loss: {loss.item()}")
+        losses.append(loss.item())
+    out = out_dir("seed_regression")
+    torch.save(model.state_dict(), os.path.join(out, "seed_regression.pt"))
+    save_loss_curve(losses, os.path.join(out, "loss.png"), "seed network training loss")
     return loss.item()
 
 
