@@ -2,7 +2,8 @@
 
 Run: python benchmarks/bench_rng.py [--size N] [--repeats R]
 
-Each row is the best of R runs; ratio = ember time / torch time (lower is better).
+Each row is the best of R runs, ember and torch alternating; ratio = ember time /
+torch time (lower is better).
 torch runs single-threaded here because its random kernels are serial anyway.
 """
 
@@ -17,12 +18,14 @@ import torch
 from ember._rng import MT19937, sampling
 
 
-def best_time(function, repeats: int) -> float:
-    best = float("inf")
+def best_times(functions, repeats: int) -> list[float]:
+    """Best wall time of each function, running them in turn so load swings hit both alike."""
+    best = [float("inf")] * len(functions)
     for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
+        for index, function in enumerate(functions):
+            start = time.perf_counter()
+            function()
+            best[index] = min(best[index], time.perf_counter() - start)
     return best
 
 
@@ -55,8 +58,7 @@ def main() -> None:
     torch.set_num_threads(1)
     print(f"{'case':<18}{'ember (ms)':>12}{'torch (ms)':>12}{'ratio':>8}   n={args.size:,}")
     for name, ember_call, torch_call in cases(args.size):
-        ember_seconds = best_time(ember_call, args.repeats)
-        torch_seconds = best_time(torch_call, args.repeats)
+        ember_seconds, torch_seconds = best_times([ember_call, torch_call], args.repeats)
         print(f"{name:<18}{ember_seconds * 1e3:>12.1f}{torch_seconds * 1e3:>12.1f}"
               f"{ember_seconds / torch_seconds:>8.2f}")
 

@@ -22,6 +22,7 @@ from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
 from . import return_types  # noqa: F401
+from . import linalg  # noqa: F401  (torch.linalg namespace)
 from .ops.random_ops import *  # noqa: F401,F403
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: E402
                      set_rng_state)
@@ -34,4 +35,5 @@ from ._api_extras import *  # noqa: F401,F403,E402
 # Python's builtins that the star-imports above shadow inside this module stay reachable as
 # ember.<name> only where PyTorch has the same name (abs, round, pow, ...): that is intended.
 from .serialization import load, save  # noqa: E402,F401
+from .ops.distance import cdist, cosine_similarity, pairwise_distance, pdist  # noqa: E402,F401
 from . import nn, optim, utils  # noqa: E402,F401

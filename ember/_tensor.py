@@ -215,7 +215,7 @@ class Tensor:
                     "var_no_grad = var.detach().")
             return
         if value and self._data.dtype.kind not in "fc" and self._data.dtype != dt.bfloat16.np_dtype:
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad=True):
@@ -232,10 +232,18 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
-            if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_CPP_TYPE_NAMES.get(value.dtype.name)}' to a "
+                    f"tensor with grad_dtype '{_CAPITAL_TYPE_NAMES.get(self.dtype.name)}'. The gradient must match "
+                    "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
+                    "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. "
+                    "Diverging the dtypes of a tensor and its gradient may break downstream systems that assume "
+                    "they match.")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                                   f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                                   "and the tensor are the same size")
         self._grad = value
 
     @grad.deleter
@@ -395,9 +403,9 @@ class Tensor:
             raise ValueError(f"only one element tensors can be converted to Python scalars")
 
     def __format__(self, spec):
-        if self._data.ndim == 0 or (self._data.size == 1 and spec):
+        if self._data.ndim == 0:
             return self.item().__format__(spec)
-        return object.__format__(repr(self), spec)
+        return object.__format__(self, spec)  # str(self) for an empty spec, TypeError otherwise
 
     def __repr__(self, *, tensor_contents=None):
         from ._formatting import format_tensor
@@ -450,6 +458,15 @@ class Tensor:
         else:
             self._data = np_data + other._data
         self._vc[0] += 1
+
+
+# How PyTorch's messages spell dtypes: C++ type names and ScalarType names.
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+                   "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                   "uint8": "unsigned char", "bool": "bool"}
+_CAPITAL_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                       "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                       "bool": "Bool"}
 
 
 def _empty_like_meta(cls):

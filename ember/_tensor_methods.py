@@ -6,7 +6,7 @@ from ._backend import np
 from ._device import to_device
 from ._tensor import Tensor
 from .autograd.function import Op
-from .ops import creation, indexing, linalg, pointwise, random_ops, reduction, shape
+from .ops import creation, indexing, linalg, pointwise, random_ops, reduction, shape, sorting
 from .ops._common import apply_inplace, xp_of
 
 # Functions that exist only at module level (torch.cat), never as methods.
@@ -29,7 +29,7 @@ def _bind_module(module):
             setattr(Tensor, name, getattr(module, name))
 
 
-for _m in (pointwise, reduction, shape, indexing, linalg, creation, random_ops):
+for _m in (pointwise, reduction, shape, indexing, linalg, creation, random_ops, sorting):
     _bind_module(_m)
 
 
@@ -223,7 +223,7 @@ def _clamp_max_(self, max):
 
 
 def _relu_(self):
-    return apply_inplace(pointwise.Clamp, self, 0, None)
+    return apply_inplace(pointwise.Relu, self)
 
 
 def _addcmul_(self, tensor1, tensor2, *, value=1):
@@ -286,6 +286,9 @@ Tensor.__ixor__ = _iop("bitwise_xor_")
 
 # ---- dtype / device conversion ----------------------------------------------------------------
 class ToDtype(Op):
+    def name(self):
+        return "ToCopyBackward0"
+
     @staticmethod
     def forward(ctx, a, np_dtype):
         ctx.in_dtype = a.dtype

@@ -183,6 +183,22 @@ def compare(fn, *inputs, grad=True, layouts=None, dtypes=None, rtol=None, atol=N
     return e_out, t_out
 
 
+def compare_or_error(fn, *inputs, **kwargs):
+    """``compare`` when torch accepts the call; when torch raises, ember must raise the same type."""
+    try:
+        args = [make_tensor(torch, a) if isinstance(a, np.ndarray) else a for a in inputs]
+        dtypes = kwargs.get("dtypes") or [None] * len(inputs)
+        args = [a.to(getattr(torch, d)) if d is not None else a for a, d in zip(args, dtypes)]
+        fn(torch, *args)
+    except Exception:  # noqa: BLE001 - torch refusing is the expected behaviour to match
+        def build_and_call(lib):
+            built = [make_tensor(lib, a, dtype=d) if isinstance(a, np.ndarray) else a
+                     for a, d in zip(inputs, kwargs.get("dtypes") or [None] * len(inputs))]
+            return fn(lib, *built)
+        return assert_same_error(build_and_call)
+    return compare(fn, *inputs, **kwargs)
+
+
 def gradcheck(fn, *inputs, gradgrad=False, **kwargs):
     """Finite differences in float64 against ember's autograd for ``fn(ember, *tensors)``."""
     tensors = [ember.tensor(np.asarray(a, np.float64), requires_grad=True) if isinstance(a, np.ndarray)

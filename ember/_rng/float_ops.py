@@ -90,8 +90,10 @@ def fma32(a, b, c) -> np.ndarray:
 
 def libm(function, values: np.ndarray) -> np.ndarray:
     """Apply a ``math`` function elementwise: glibc's result, as PyTorch gets it."""
-    flat = np.asarray(values, dtype=f64).ravel().tolist()
-    return np.fromiter(map(function, flat), dtype=f64, count=len(flat)).reshape(np.shape(values))
+    flat = np.ascontiguousarray(values, dtype=f64).ravel()
+    # Iterating a memoryview hands out Python floats without building a list.
+    result = np.fromiter(map(function, memoryview(flat)), dtype=f64, count=flat.size)
+    return result.reshape(np.shape(values))
 
 
 def libm_log(values):
@@ -119,6 +121,8 @@ def libm_log1p(values):
 # Everything works in place on preallocated chunk buffers: the chunk's
 # temporaries then stay in cache and NumPy allocates nothing per call.
 
+# The coefficients are Cephes' (as used by avx_mathfun.h, zlib licence): they
+# are part of what PyTorch computes, so they must be these exact float32 values.
 _SQRT_HALF_BITS = int(np.array(0.707106781186547524, dtype=f32).view(np.int32))
 _LOG_POLY = tuple(f32(c) for c in (
     7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
@@ -155,9 +159,8 @@ class AvxBoxMuller:
             return np.empty(capacity, dtype=f64)
 
         self.capacity = capacity
-        self._ints = np.empty(capacity, dtype=np.int32)
-        self._octant = np.empty(capacity, dtype=np.int32)
-        self._mask = np.empty(capacity, dtype=np.bool_)
+        self._ints_a = np.empty(capacity, dtype=np.int32)
+        self._ints_b = np.empty(capacity, dtype=np.int32)
         self._x, self._z, self._e, self._poly, self._poly2, self._tmp = (floats() for _ in range(6))
         self._radius = floats()
         self._x64, self._z64, self._acc, self._tmp64 = (doubles() for _ in range(4))
@@ -185,7 +188,7 @@ class AvxBoxMuller:
         Cephes' logf: write x = m * 2**e with m in [sqrt(1/2), sqrt(2)),
         evaluate a degree-9 polynomial in m - 1 and add e * log(2) in two parts.
         """
-        k, exponent = self._ints[:count], self._octant[:count]
+        k, exponent = self._ints_a[:count], self._ints_b[:count]
         t, z, e = self._x[:count], self._z[:count], self._e[:count]
         poly, tmp = self._poly[:count], self._tmp[:count]
         np.bitwise_and(words, _UNIFORM_BITS, out=k, casting="unsafe")
@@ -243,10 +246,11 @@ class AvxBoxMuller:
         Cephes' sinf/cosf: j = the octant rounded up to even, x = theta - j pi/4
         in three parts, then a sine or cosine polynomial in x, chosen and signed by j.
         """
-        k, octant = self._ints[:count], self._octant[:count]
+        k, octant = self._ints_a[:count], self._ints_b[:count]
         theta, x, z = self._e[:count], self._x[:count], self._z[:count]
         cos_poly, sin_poly, tmp = self._poly[:count], self._poly2[:count], self._tmp[:count]
-        x64, z64, acc = self._x64[:count], self._z64[:count], self._acc[:count]
+        x64, z64, acc, half_z64 = (buffer[:count] for buffer in (self._x64, self._z64, self._acc,
+                                                                 self._tmp64))
 
         np.bitwise_and(words, _UNIFORM_BITS, out=k, casting="unsafe")
         np.copyto(theta, k, casting="unsafe")
@@ -277,8 +281,8 @@ class AvxBoxMuller:
         np.multiply(cos_poly, z, out=cos_poly)
         np.copyto(acc, cos_poly)
         np.multiply(acc, z64, out=acc)                       # fma(., z, -z/2)
-        np.multiply(z64, -0.5, out=self._tmp64[:count])  # exact
-        np.add(acc, self._tmp64[:count], out=acc)
+        np.multiply(z64, -0.5, out=half_z64)                 # exact
+        np.add(acc, half_z64, out=acc)
         np.copyto(cos_poly, acc, casting="same_kind")
         np.add(cos_poly, f32(1), out=cos_poly)
 
@@ -294,7 +298,7 @@ class AvxBoxMuller:
 
         # Octants 2 and 3 mod 4 swap the polynomials (XOR-swap on the bits under
         # an all-ones mask); the signs are then flipped with raw sign bits.
-        swap_bits = self._ints[:count]
+        swap_bits = k
         np.left_shift(octant, 30, out=swap_bits)
         np.right_shift(swap_bits, 31, out=swap_bits)         # -1 where bit 1 of j is set
         sin_bits, cos_bits = sin_poly.view(np.int32), cos_poly.view(np.int32)

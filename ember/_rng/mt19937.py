@@ -87,6 +87,9 @@ class MT19937:
     Args:
         seed (int): initial seed (``67280421310721``, PyTorch's default).
 
+    Like PyTorch's generator it is stateful; unlike it, it has no lock, so
+    threads sharing one engine must serialize their draws.
+
     Attributes:
         next_double_normal_sample: the second output of the last double-precision
             scalar Box-Muller pair, returned by the next scalar normal draw
@@ -137,8 +140,13 @@ class MT19937:
 
         Each is two consecutive 32-bit outputs, the first one in the high half.
         """
-        pairs = self.random_uint32(2 * count).astype(np.uint64).reshape(count, 2)
-        return (pairs[:, 0] << np.uint64(32)) | pairs[:, 1]
+        # Viewing word pairs as little-endian uint64 puts the first word low;
+        # rotating by 32 bits puts it high.
+        pairs = self.random_uint32(2 * count).view(np.uint64)
+        high = pairs << np.uint64(32)
+        pairs >>= np.uint64(32)
+        pairs |= high
+        return pairs
 
     # ------------------------------------------------------------------- state
 
@@ -166,7 +174,10 @@ class MT19937:
 
     def set_state(self, state) -> None:
         """Load a state from :meth:`get_state` or ``torch.get_rng_state()`` (5056 or 5048 bytes)."""
-        raw = np.ascontiguousarray(np.asarray(state, dtype=np.uint8)).tobytes()
+        if isinstance(state, (bytes, bytearray, memoryview)):
+            raw = bytes(state)
+        else:
+            raw = np.ascontiguousarray(np.asarray(state, dtype=np.uint8)).tobytes()
         if len(raw) not in (STATE_SIZE, LEGACY_STATE_SIZE):
             raise RuntimeError(
                 f"Expected either a THGeneratorState of size {LEGACY_STATE_SIZE} or a "

@@ -84,7 +84,8 @@ class Node:
     _custom = False
 
     def name(self):
-        return type(self).__name__ + "Backward0"
+        # An op whose PyTorch node name depends on its arguments sets ``_grad_fn_name`` in forward.
+        return self.__dict__.get("_grad_fn_name") or type(self).__name__ + "Backward0"
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -184,14 +185,26 @@ def _make_output_alias(array, vc, node, nr, requires_grad):
 
 def _raise_modified(value, version, node):
     from .._tensor import Tensor
-    where = (f", which is output {value._output_nr} of {value.grad_fn.name()}," if value.grad_fn is not None else ",")
+    where = (f", which is output {value._output_nr} of {_op_name(value.grad_fn)}," if value.grad_fn is not None
+             else "")
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{tensor_type_name(value)} [{', '.join(map(str, value.shape))}]]{where} is at "
-        f"version {value._vc[0]}; expected version {version} instead. Hint: the backtrace further above "
-        "can help you find the operation that failed to compute its gradient. Enable anomaly detection "
-        "to find it: with torch.autograd.set_detect_anomaly(True)."
+        f"version {value._vc[0]}; expected version {version} instead. {_HINT}"
     )
+
+
+# PyTorch names the op that produced the modified tensor without the "Backward0" suffix.
+_HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+         "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+def _op_name(node):
+    name = node.name()
+    for suffix in ("Backward0", "Backward"):
+        if name.endswith(suffix):
+            return name[:-len(suffix)]
+    return name
 
 
 def _raise_modified_output(array, now, version, nr, node):
@@ -200,9 +213,7 @@ def _raise_modified_output(array, now, version, nr, node):
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{name} [{', '.join(map(str, array.shape))}]], which is output {nr} of "
-        f"{node.name()}, is at version {now}; expected version {version} instead. Hint: enable anomaly "
-        "detection to find the operation that failed to compute its gradient, with "
-        "torch.autograd.set_detect_anomaly(True)."
+        f"{_op_name(node)}, is at version {now}; expected version {version} instead. {_HINT}"
     )
 
 

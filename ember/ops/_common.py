@@ -51,6 +51,8 @@ def promote(a, b):
 
 def _cast(x, np_dtype):
     if isinstance(x, numbers.Number):
+        if np_dtype == BF16:  # NumPy would widen bfloat16 op Python-float to float32
+            return BF16.type(x)
         if isinstance(x, bool) or np_dtype.kind != "b":
             if np_dtype.kind in "iu" and isinstance(x, int) and not isinstance(x, bool):
                 info = np.iinfo(np_dtype)

@@ -23,6 +23,8 @@ def _xp(device):
 def _finish(array, requires_grad=False):
     t = Tensor._make(array)
     if requires_grad:
+        if not t.is_floating_point() and not t.is_complex():
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad = True
     return t
 
@@ -31,8 +33,10 @@ def _infer_dtype(data):
     """PyTorch's dtype for nested Python data: bool < int64 < default float."""
     kind = dt.BOOL
     stack = [data]
+    n_leaves = 0
     while stack:
         item = stack.pop()
+        n_leaves += not isinstance(item, (list, tuple))
         if isinstance(item, (list, tuple)):
             stack.extend(item)
         elif isinstance(item, Tensor):
@@ -49,6 +53,8 @@ def _infer_dtype(data):
             kind = dt.COMPLEX
         else:
             raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
+    if not n_leaves:  # tensor([]) and tensor([[], []]) hold floats
+        return dt.get_default_dtype()
     return {dt.BOOL: dt.bool, dt.INT: dt.int64, dt.FLOAT: dt.get_default_dtype(),
             dt.COMPLEX: dt.complex64}[kind]
 
@@ -129,6 +135,8 @@ def from_numpy(ndarray_):
 
 
 def from_dlpack(ext_tensor):
+    if isinstance(ext_tensor, Tensor):  # our own tensor: alias its array (NumPy re-imports read-only)
+        return Tensor._make(ext_tensor._data)
     arr = np.from_dlpack(ext_tensor) if not hasattr(ext_tensor, "__cuda_array_interface__") \
         else module_for_device_type("cuda").from_dlpack(ext_tensor)
     return Tensor._make(arr)
@@ -400,9 +408,8 @@ def meshgrid(*tensors, indexing=None):
         view_shape = [1] * len(ts)
         view_shape[i] = -1
         outs.append(t.reshape(view_shape).expand(shape))
-    if swap:
+    if swap:  # "xy": build as "ij" with the first two inputs swapped, then swap the outputs back
         outs[0], outs[1] = outs[1], outs[0]
-        outs = [o.transpose(0, 1) for o in outs]
     return tuple(outs)
 
 

@@ -63,6 +63,8 @@ def normalize_index(index, shape):
             out.append(item)
         elif isinstance(item, (int, np.integer)):
             out.append(int(item))
+        elif isinstance(item, str):  # PyTorch tries to build a tensor from it
+            raise TypeError("new(): invalid data type 'str'")
         else:
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                              "are valid indices (got " + type(item).__name__ + ")")
@@ -115,11 +117,32 @@ class BasicIndex(Op):
     @staticmethod
     def forward(ctx, a, index):
         ctx.in_shape, ctx.index = a.shape, index
+        ctx._grad_fn_name = _basic_index_node_name(index, a.shape)
         return a[index]
 
     @staticmethod
     def backward(ctx, g):
         return scatter_into_zeros(g, ctx.in_shape, ctx.index), None
+
+
+def _basic_index_node_name(index, shape):
+    """PyTorch applies a basic index as select/slice/unsqueeze ops in order; the last
+    non-trivial one names the node (AliasBackward0 when all are trivial)."""
+    name, dim = "AliasBackward0", 0
+    n_real = sum(1 for i in index if i is not None and i is not Ellipsis)
+    for item in index:
+        if item is Ellipsis:
+            dim += len(shape) - n_real
+        elif item is None:
+            name = "UnsqueezeBackward0"
+        elif isinstance(item, int):
+            name, dim = "SelectBackward0", dim + 1
+        else:
+            if item.indices(shape[dim]) != (0, shape[dim], 1) and not (item.step in (None, 1) and shape[dim] == len(
+                    range(*item.indices(shape[dim])))):
+                name = "SliceBackward0"
+            dim += 1
+    return name
 
 
 class AdvancedIndex(Op):
@@ -133,6 +156,14 @@ class AdvancedIndex(Op):
     @staticmethod
     def backward(ctx, g):
         return scatter_into_zeros(g, ctx.in_shape, ctx.index, accumulate=True), None
+
+    def name(self):
+        return "IndexBackward0"
+
+
+class IndexSelect(AdvancedIndex):
+    def name(self):
+        return "IndexSelectBackward0"
 
 
 class ScatterIntoZeros(Op):
@@ -184,7 +215,33 @@ def getitem(self, index):
     idx = normalize_index(index, self._data.shape)
     if _is_basic(idx):
         return BasicIndex.apply(self, _with_ellipsis(idx))
+    split = _split_ints(idx)
+    if split is not None:
+        return AdvancedIndex.apply(BasicIndex.apply(self, split[0]), split[1])
     return AdvancedIndex.apply(self, idx)
+
+
+def _split_ints(idx):
+    """PyTorch applies integer indices as selects before advanced indexing (NumPy instead treats
+    them as advanced indices, which moves the result dims). Return (basic part, advanced part)
+    doing it PyTorch's way, or None when no int mixes with an array index."""
+    has_int = any(isinstance(i, int) and not isinstance(i, bool) for i in idx)
+    if not has_int or any(isinstance(i, (bool, np.bool_)) for i in idx):
+        return None
+    basic, advanced = [], []
+    for item in idx:
+        if isinstance(item, ndarray):
+            basic.extend([slice(None)] * (item.ndim if item.dtype == bool else 1))
+            advanced.append(item)
+        elif isinstance(item, int):
+            basic.append(item)
+        elif item is None:
+            basic.append(None)
+            advanced.append(slice(None))
+        else:  # slice or Ellipsis
+            basic.append(item)
+            advanced.append(slice(None) if isinstance(item, slice) else item)
+    return _with_ellipsis(tuple(basic)), tuple(advanced)
 
 
 class IndexPut(Op):
@@ -215,6 +272,13 @@ class IndexPut(Op):
         return ga, None, gv, None
 
 
+class CopySlices(IndexPut):
+    """``t[basic index] = value`` on a tensor in a graph: PyTorch's node for it is CopySlices."""
+
+    def name(self):
+        return "CopySlices"
+
+
 def _put(out, index, values, accumulate):
     if isinstance(values, ndarray) and values.dtype != out.dtype:
         values = values.astype(out.dtype)
@@ -232,8 +296,14 @@ def _put(out, index, values, accumulate):
 
 def setitem(self, index, value):
     idx = normalize_index(index, self._data.shape)
+    op = IndexPut
     if _is_basic(idx):
         idx = _with_ellipsis(idx)
+        op = CopySlices
+    else:
+        split = _split_ints(idx)
+        if split is not None:  # write through the view that the ints select
+            return setitem(BasicIndex.apply(self, split[0]), split[1], value)
     if isinstance(value, Tensor):
         if value.dtype.category > self.dtype.category and not isinstance(value, Tensor):
             pass
@@ -242,7 +312,7 @@ def setitem(self, index, value):
         value = tensor(value, dtype=self.dtype)
     elif not isinstance(value, numbers.Number):
         raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
-    apply_inplace(IndexPut, self, idx, value)
+    apply_inplace(op, self, idx, value)
 
 
 def index_put(input, indices, values, accumulate=False):
@@ -276,16 +346,48 @@ def index_select(input, dim, index, *, out=None):
     size = input._data.shape[d] if nd else 1
     if idx.size and (idx.max() >= size or idx.min() < -size):
         bad = int(idx.max()) if idx.max() >= size else int(idx.min())
-        raise IndexError(f"index out of range in self (index {bad} for dimension {d} of size {size})")
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
     if nd == 0:
-        return write_out(out, AdvancedIndex.apply(input.reshape(1), (idx,)).reshape(()))
-    return write_out(out, AdvancedIndex.apply(input, _index_along(d, nd, idx)))
+        return write_out(out, IndexSelect.apply(input.reshape(1), (idx,)).reshape(()))
+    return write_out(out, IndexSelect.apply(input, _index_along(d, nd, idx)))
+
+
+def _check_index_source(input, d, index, source, name):
+    """Bounds of ``index`` along dim ``d`` and the shape of ``source``, with PyTorch's messages."""
+    idx = index._data.reshape(-1)
+    size = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.max() >= size or idx.min() < -size):
+        bad = int(idx.max()) if idx.max() >= size else int(idx.min())
+        msg = f"index {bad} is out of bounds for dimension {d} with size {size}"
+        if name == "index_add":
+            raise RuntimeError(msg)
+        raise IndexError(("index_copy_(): " if name == "index_copy" else "") + msg)
+    if source is None or not isinstance(source, Tensor):
+        return
+    n_src = source._data.shape[d] if source._data.ndim else 1
+    if source._data.ndim and idx.size != n_src:
+        if name == "index_add":
+            raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+                               f"({n_src}), for dim: {d}")
+        raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
+                         f"({n_src})")
+    rest_in = input._data.shape[:d] + input._data.shape[d + 1:]
+    rest_src = source._data.shape[:d] + source._data.shape[d + 1:]
+    if source._data.ndim and rest_in != rest_src:
+        if name == "index_add":
+            raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
+                               f"dimension. Got self.shape = {_shape_str(input.shape)} source.shape = "
+                               f"{_shape_str(source.shape)}")
+        raise RuntimeError("index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+                           f"slice shape: {_shape_str(rest_in)[1:-1]} at dimension {d} and source slice shape: "
+                           f"{_shape_str(rest_src)[1:-1]} at dimension {d}.")
 
 
 def index_add(input, dim, index, source, *, alpha=1):
     _check_index_vector(index, "index_add")
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
+    _check_index_source(input, d, index, source, "index_add")
     src = source if alpha == 1 else source * alpha
     return IndexPut.apply(input, _index_along(d, nd, index._data.reshape(-1)), src, True)
 
@@ -294,6 +396,7 @@ def index_add_(input, dim, index, source, *, alpha=1):
     _check_index_vector(index, "index_add_")
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
+    _check_index_source(input, d, index, source, "index_add")
     src = source if alpha == 1 else source * alpha
     return apply_inplace(IndexPut, input, _index_along(d, nd, index._data.reshape(-1)), src, True)
 
@@ -301,24 +404,32 @@ def index_add_(input, dim, index, source, *, alpha=1):
 def index_fill(input, dim, index, value):
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
+    _check_index_vector(index, "index_fill")
+    _check_index_source(input, d, index, None, "index_fill")
     return IndexPut.apply(input, _index_along(d, nd, index._data.reshape(-1)), value, False)
 
 
 def index_fill_(input, dim, index, value):
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
+    _check_index_vector(index, "index_fill_")
+    _check_index_source(input, d, index, None, "index_fill")
     return apply_inplace(IndexPut, input, _index_along(d, nd, index._data.reshape(-1)), value, False)
 
 
 def index_copy(input, dim, index, source):
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
+    _check_index_vector(index, "index_copy")
+    _check_index_source(input, d, index, source, "index_copy")
     return IndexPut.apply(input, _index_along(d, nd, index._data.reshape(-1)), source, False)
 
 
 def index_copy_(input, dim, index, source):
     nd = input._data.ndim
     d = wrap_dim(dim, nd)
+    _check_index_vector(index, "index_copy_")
+    _check_index_source(input, d, index, source, "index_copy")
     return apply_inplace(IndexPut, input, _index_along(d, nd, index._data.reshape(-1)), source, False)
 
 
@@ -372,7 +483,11 @@ def masked_fill_(input, mask, value):
 def masked_select(input, mask):
     if mask.dtype is not dt.bool:
         raise RuntimeError(f"masked_select: expected BoolTensor for mask")
-    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    try:
+        shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    except ValueError:
+        from .pointwise import _raise_broadcast
+        _raise_broadcast(input._data.shape, mask._data.shape)
     a = input.expand(shape) if input._data.shape != shape else input
     m = mask._data if mask._data.shape == shape else np.broadcast_to(mask._data, shape)
     return AdvancedIndex.apply(a, (m,))

@@ -315,145 +315,203 @@ def tensordot(a, b, dims=2, out=None):
     return write_out(out, mm(am, bm).reshape(out_shape))
 
 
+# ----------------------------------------------------------------------------------------
+# einsum
+# ----------------------------------------------------------------------------------------
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
 class Einsum(Op):
-    saves_inputs = ()
+    """One explicit einsum (no ellipsis, every label one size) over any number of operands.
+
+    Subclassed per operand count (``_einsum_op``) so every operand is a saved input and
+    in-place changes to an operand are caught like any other saved tensor.
+    """
 
     @staticmethod
     def forward(ctx, equation, *arrays):
         ctx.equation = equation
-        ctx.arrays_meta = [a.shape for a in arrays]
         dtype = arrays[0].dtype
-        return xp_of(arrays[0]).einsum(equation, *arrays, optimize=len(arrays) > 2).astype(dtype, copy=False)
+        xp = xp_of(arrays[0])
+        if dtype == dt.bfloat16.np_dtype or dtype == np.float16:
+            arrays = [a.astype(np.float32) for a in arrays]
+        # optimize=True lets NumPy route contractions through BLAS (tensordot).
+        out = xp.einsum(equation, *arrays, optimize=len(arrays) > 1 and dtype.kind == "f")
+        return xp.asarray(out).astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        # For each operand, the gradient is an einsum of g with the other operands.
-        inputs = ctx.operands
+        operands = ctx.saved_tensors
         lhs, out_sub = ctx.equation.split("->")
         subs = lhs.split(",")
         grads = [None]
-        for i, t in enumerate(inputs):
-            if not ctx.needs_input_grad[i + 1]:
+        for i, (sub, x) in enumerate(zip(subs, operands)):
+            if ctx.needs_input_grad[i + 1]:
+                others = [(s, t) for j, (s, t) in enumerate(zip(subs, operands)) if j != i]
+                grads.append(_einsum_operand_grad(g, out_sub, others, sub, x.shape))
+            else:
                 grads.append(None)
-                continue
-            others = [s for j, s in enumerate(subs) if j != i]
-            target = subs[i]
-            free = "".join(dict.fromkeys(c for c in target if c not in out_sub and all(c not in s for s in others)))
-            eq = ",".join([out_sub] + others) + "->" + target.replace("", "")
-            if free or len(set(target)) != len(target):
-                grads.append(_einsum_grad_general(g, inputs, i, subs, out_sub, t))
-                continue
-            grads.append(einsum(eq, g, *[x for j, x in enumerate(inputs) if j != i]))
         return tuple(grads)
 
 
-def _einsum_grad_general(g, inputs, i, subs, out_sub, t):
-    """Gradient for operands with repeated or summed-out-only indices: build it through a
-    diagonal-aware one-hot expansion (rare path, kept simple)."""
-    target = subs[i]
-    letters = "".join(dict.fromkeys(target))
-    others = [s for j, s in enumerate(subs) if j != i]
-    eq = ",".join([out_sub] + others) + "->" + letters
-    partial = einsum(eq, g, *[x for j, x in enumerate(inputs) if j != i]) if all(
-        c in out_sub or any(c in s for s in others) for c in letters) else None
-    if partial is None:
-        present = "".join(c for c in letters if c in out_sub or any(c in s for s in others))
-        eq = ",".join([out_sub] + others) + "->" + present
-        partial = einsum(eq, g, *[x for j, x in enumerate(inputs) if j != i])
-        shape = []
-        for c in letters:
-            shape.append(t.shape[target.index(c)] if c not in present else partial.shape[present.index(c)])
-        partial = partial.reshape([partial.shape[present.index(c)] if c in present else 1 for c in letters])
-        partial = partial.expand(shape)
-    if letters == target:
-        return partial
-    # repeated letters in target: place values on the diagonal
-    xp = xp_of(g._data)
-    sizes = {c: t.shape[k] for k, c in enumerate(target)}
-    onehots = []
-    eq_parts = [letters]
-    for k, c in enumerate(target):
-        if target.index(c) != k:
-            pass
-    # general: out[target] = partial[letters] * prod delta over repeated positions
-    eye_terms = []
-    new_target = ""
-    extra = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    for k, c in enumerate(target):
-        if target.index(c) == k:
-            new_target += c
+def _einsum_operand_grad(g, out_sub, others, sub, shape):
+    """d/dX of einsum for operand X with subscripts ``sub``: an einsum of ``g`` with the others.
+
+    d out[o] / d X[s] = prod(others); labels of X found nowhere else were summed inside X, so
+    the gradient is constant along them (broadcast); repeated labels of X (a diagonal) get the
+    gradient on the diagonal only, which multiplying by identity matrices expresses.
+    """
+    size = {c: n for c, n in zip(sub, shape)}
+    unique = "".join(dict.fromkeys(sub))
+    seen = set(out_sub).union(*[set(s) for s, _ in others])
+    present = "".join(c for c in unique if c in seen)
+    eq = ",".join([out_sub] + [s for s, _ in others]) + "->" + present
+    grad = _einsum_op(len(others) + 1).apply(eq, g, *[t for _, t in others])
+    if present != unique:  # broadcast along labels summed only inside X
+        grad = grad.reshape([size[c] if c in present else 1 for c in unique]).expand([size[c] for c in unique])
+    if unique == sub:
+        return grad
+    # X[s] with repeated labels: grad[unique] * delta(c, c') for each repeat c' of a label c.
+    used = set(sub) | set(out_sub)
+    fresh = iter(c for c in _LETTERS if c not in used)
+    target, factors = "", []
+    for k, c in enumerate(sub):
+        if sub.index(c) == k:
+            target += c
         else:
-            fresh = next(extra)
-            new_target += fresh
-            eye_terms.append((c, fresh))
-    operands = [partial]
-    for c, fresh in eye_terms:
-        eq_parts.append(c + fresh)
-        operands.append(Tensor._make(xp.eye(sizes[c], dtype=g._data.dtype)))
-    return einsum(",".join(eq_parts) + "->" + new_target, *operands)
+            f = next(fresh)
+            target += f
+            factors.append((c, f))
+    xp = xp_of(g._data)
+    eyes = [Tensor._make(xp.eye(size[c], dtype=g._data.dtype)) for c, _ in factors]
+    eq = ",".join([unique] + [c + f for c, f in factors]) + "->" + target
+    return _einsum_op(len(eyes) + 1).apply(eq, grad, *eyes)
 
 
-def _normalize_equation(equation, operands):
+_EINSUM_OPS = {}
+
+
+def _einsum_op(n):
+    """The Einsum subclass that saves all ``n`` operands (its grad_fn name stays EinsumBackward0)."""
+    cls = _EINSUM_OPS.get(n)
+    if cls is None:
+        cls = _EINSUM_OPS[n] = type("Einsum", (Einsum,), {"__slots__": (), "saves_inputs": tuple(range(1, n + 1))})
+    return cls
+
+
+def _parse_equation(equation, operands):
+    """An explicit equation (``->`` present, ellipses replaced by letters), checked like PyTorch."""
     eq = equation.replace(" ", "")
-    if "->" not in eq:
-        lhs = eq
-        counts = {}
-        for c in lhs.replace(",", "").replace("...", ""):
-            counts[c] = counts.get(c, 0) + 1
-        out = ("..." if "..." in lhs else "") + "".join(sorted(c for c, n in counts.items() if n == 1))
-        eq = lhs + "->" + out
-    if "..." in eq:
-        lhs, out = eq.split("->")
-        subs = lhs.split(",")
-        used = set(eq.replace("...", "").replace(",", "").replace("-", "").replace(">", ""))
-        pool = [c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in used]
-        max_ell = 0
-        expanded = []
-        for s, op in zip(subs, operands):
-            if "..." in s:
-                n = op.dim() - (len(s) - 3)
-                max_ell = max(max_ell, n)
-                expanded.append((s, n))
-            else:
-                expanded.append((s, 0))
-        ell = "".join(pool[:max_ell])
-        subs = [s.replace("...", ell[max_ell - n:]) for s, n in expanded]
-        out = out.replace("...", ell)
-        eq = ",".join(subs) + "->" + out
-    return eq
+    lhs, arrow, out = eq.partition("->")
+    for k, c in enumerate(eq):
+        if c not in _LETTERS and c not in ",.->":
+            raise RuntimeError(f"einsum(): invalid subscript given at index {k} in the equation string, "
+                               "subscripts must be in [a-zA-Z]")
+    subs = lhs.split(",")
+    if len(subs) > len(operands):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(subs) < len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    if not arrow:
+        letters = lhs.replace(",", "").replace("...", "")
+        out = ("..." if "..." in lhs else "") + "".join(sorted(c for c in dict.fromkeys(letters)
+                                                             if letters.count(c) == 1))
+    pool = [c for c in _LETTERS if c not in eq]
+    n_ell = 0
+    for i, (s, op) in enumerate(zip(subs, operands)):
+        n_labels = len(s) - 3 if "..." in s else len(s)
+        if "..." in s:
+            n_ell = max(n_ell, op.dim() - n_labels)
+        if ("..." in s and op.dim() < n_labels) or ("..." not in s and op.dim() != n_labels):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n_labels}) "
+                               + ("is more than" if "..." in s else "does not match")
+                               + f" the number of dimensions ({op.dim()}) for operand {i}"
+                               + ("" if "..." in s else " and no ellipsis was given"))
+    ell = "".join(pool[:n_ell])
+    subs = [s.replace("...", ell[n_ell - (op.dim() - len(s) + 3):] if op.dim() - len(s) + 3 else "")
+            for s, op in zip(subs, operands)]
+    out = out.replace("...", ell)
+    for c in out:
+        if out.count(c) > 1:
+            raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
+        if not any(c in s for s in subs):
+            raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input "
+                               "operand")
+    return subs, out
 
 
 def einsum(equation, *operands):
-    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``."""
+    """Einstein summation over the operands' labelled dims, e.g. ``einsum('bij,bjk->bik', a, b)``.
+
+    Repeated labels take diagonals, labels missing from the output are summed, ``...``
+    stands for broadcast dims, and size-1 dims broadcast against the label's size.
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    eq = _normalize_equation(equation, operands)
-    lhs = eq.split("->")[0].split(",")
-    if len(lhs) != len(operands):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
-                           if len(operands) > len(lhs) else
-                           "einsum(): fewer operands were provided than specified in the equation")
-    for s, op in zip(lhs, operands):
-        if len(s) != op.dim():
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match "
-                               f"the number of dimensions ({op.dim()}) for operand {lhs.index(s)} and no "
-                               f"ellipsis was given")
-    result = _EinsumApply(eq, operands)
-    return result
+    for i, op in enumerate(operands):
+        if not isinstance(op, Tensor):
+            raise TypeError(f"einsum(): argument 'operands' must be tuple of Tensors, but found element of type "
+                            f"{type(op).__name__} at pos {i}")
+    subs, out = _parse_equation(equation, operands)
+    if operands and any(o.dtype is not operands[0].dtype for o in operands):
+        other = next(o.dtype for o in operands if o.dtype is not operands[0].dtype)
+        raise RuntimeError(f"expected scalar type {_scalar_type_name(operands[0].dtype)} but found "
+                           f"{_scalar_type_name(other)}")
+    sizes = {}
+    for i, (s, op) in enumerate(zip(subs, operands)):
+        for c, n in zip(s, op.shape):
+            first = s.index(c)
+            if op.shape[first] != n:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
+                                   f"match, {op.shape[first]} != {n}")
+            known = sizes.get(c)
+            if known is None or known == 1:
+                sizes[c] = n
+            elif n != 1 and n != known:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which does not "
+                                   f"broadcast with previously seen size {known}")
+    # Size-1 dims broadcast against the label's size (expand is a differentiable view).
+    operands = [op if all(op.shape[k] == sizes[c] for k, c in enumerate(s))
+                else op.expand([sizes[c] for c in s]) for s, op in zip(subs, operands)]
+    return _einsum_op(len(operands)).apply(",".join(subs) + "->" + out, *operands)
 
 
-def _EinsumApply(eq, operands):
-    from ..autograd.grad_mode import state
-    if len({o.dtype for o in operands}) > 1:
-        raise RuntimeError("expected scalar type Float but found Double" if operands[0].dtype is dt.float32
-                           else "einsum(): operands do not have the same dtype")
-    node_ops = Einsum.apply(eq, *operands)
-    if node_ops.grad_fn is not None:
-        node_ops.grad_fn.operands = operands
-    return node_ops
+def _scalar_type_name(d):
+    from ._common import type_word
+    return type_word(d)
+
+
+# ----------------------------------------------------------------------------------------
+# trace
+# ----------------------------------------------------------------------------------------
+class Trace(Op):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        out = xp_of(a).trace(a)
+        if a.dtype.kind in "iub":  # integer traces accumulate in int64, as PyTorch's do
+            return xp_of(a).asarray(out, dtype=np.int64)
+        return xp_of(a).asarray(out, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        # d/dA sum_i A[i, i] = I (rectangular: ones on the main diagonal)
+        n, m = ctx.shape
+        eye = Tensor._make(xp_of(g._data).eye(n, m, dtype=g._data.dtype))
+        return g * eye
+
+
+def trace(input):
+    """Sum of the main diagonal of a 2-D tensor."""
+    _check_tensor(input, "trace", 1, "input")
+    if input._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    return Trace.apply(input)
 
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "addr",
-           "baddbmm", "addbmm", "chain_matmul", "tensordot", "einsum"]
+           "baddbmm", "addbmm", "chain_matmul", "tensordot", "einsum", "trace"]
 METHODS = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "addr",
-           "baddbmm", "addbmm"]
+           "baddbmm", "addbmm", "trace"]

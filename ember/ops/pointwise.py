@@ -21,8 +21,13 @@ def _t(x):
 # ---------------------------------------------------------------------------------------
 
 def _check_bool_sub(a, b):
-    if getattr(a, "dtype", None) == np.bool_ and (getattr(b, "dtype", None) == np.bool_ or isinstance(b, bool)):
+    a_bool = getattr(a, "dtype", None) == np.bool_ or isinstance(a, bool)
+    b_bool = getattr(b, "dtype", None) == np.bool_ or isinstance(b, bool)
+    if a_bool and b_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
@@ -84,7 +89,9 @@ class RSub(Op):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
+        _check_bool_sub(a, b)
         ctx.alpha = alpha
+        ctx._grad_fn_name = "RsubBackward0" if hasattr(b, "dtype") else "RsubBackward1"  # tensor / scalar overload
         a, b = promote(a, b)
         return b - (a * alpha if alpha != 1 else a)
 
@@ -466,11 +473,17 @@ class Neg(Op):
         return -g
 
 
+def _reject_bool(a, kernel):
+    if a.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 class Abs(Op):
     saves_inputs = (0,)
 
     @staticmethod
     def forward(ctx, a):
+        _reject_bool(a, "abs_cpu")
         return xp_of(a).abs(a)
 
     @staticmethod
@@ -482,7 +495,13 @@ class Abs(Op):
 class Sign(Op):
     @staticmethod
     def forward(ctx, a):
-        return xp_of(a).sign(a) if a.dtype != np.bool_ else a.copy()
+        if a.dtype == np.bool_:
+            return a.copy()
+        xp = xp_of(a)
+        out = xp.sign(a)
+        if a.dtype.kind == "f":
+            out = xp.where(out != out, out.dtype.type(0), out)  # PyTorch: sign(nan) = 0
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -831,27 +850,77 @@ class Sigmoid(Op):
         return g * out * (1 - out)
 
 
+try:  # optional: SciPy's erf/erfc are faster; the NumPy versions below are as accurate
+    from scipy.special import erf as _scipy_erf
+    from scipy.special import erfc as _scipy_erfc
+except ImportError:  # pragma: no cover - depends on the environment
+    _scipy_erf = _scipy_erfc = None
+
+_SQRT_PI = math.sqrt(math.pi)
+
+
 def _erf_array(xp, a):
-    try:
-        from scipy.special import erf as _erf  # optional: faster and exact
-        return _erf(a).astype(a.dtype, copy=False)
-    except Exception:
-        return _erf_numpy(xp, a)
+    if _scipy_erf is not None and type(a) is np.ndarray and a.dtype.kind == "f":
+        return _scipy_erf(a).astype(a.dtype, copy=False)
+    return _erf_numpy(xp, a)
+
+
+def _erfc_array(xp, a):
+    if _scipy_erfc is not None and type(a) is np.ndarray and a.dtype.kind == "f":
+        return _scipy_erfc(a).astype(a.dtype, copy=False)
+    return _erfc_numpy(xp, a)
+
+
+def _exp_neg_square(xp, x):
+    """exp(-x*x) without the rounding error of x*x: split x = hi + lo with hi*hi exact."""
+    hi = x.astype(np.float32).astype(np.float64)
+    with np.errstate(invalid="ignore"):  # at +-inf: hi*hi = inf and the correction is dropped
+        correction = xp.where(xp.isfinite(x), (x - hi) * (x + hi), 0.0)
+    return xp.exp(-hi * hi) * xp.exp(-correction)
+
+
+def _erf_series(xp, x):
+    """erf(x) = 2/sqrt(pi) e^(-x^2) sum_n (2x^2)^n x / (1*3*...*(2n+1)); all terms positive,
+    so no cancellation; 40 terms reach float64 rounding for |x| < 2."""
+    z = 2.0 * x * x
+    term = xp.ones_like(x)
+    total = xp.ones_like(x)
+    for n in range(1, 40):
+        term = term * z / (2 * n + 1)
+        total = total + term
+    return (2.0 / _SQRT_PI) * x * _exp_neg_square(xp, x) * total
+
+
+def _erfc_continued_fraction(xp, x):
+    """erfc(x) = e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) for x >= 1.5,
+    evaluated bottom-up at a fixed depth (80 levels reach float64 rounding there)."""
+    t = x.copy()
+    for k in range(80, 0, -1):
+        t = x + (0.5 * k) / t
+    return _exp_neg_square(xp, x) / (_SQRT_PI * t)
 
 
 def _erf_numpy(xp, a):
-    # Abramowitz-Stegun 7.1.26 is too coarse; use erf(x) = 1 - erfc(x) with a
-    # Chebyshev-fitted erfc (Numerical Recipes' erfcc, relative error < 1.2e-7),
-    # evaluated in float64.
+    """erf in float64 to within a few ulps (series near 0, continued fraction in the tails)."""
     x = a.astype(np.float64)
-    z = xp.abs(x)
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = (-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
-            -0.82215223 + t * 0.17087277)))))))))
-    erfc = t * xp.exp(poly)
-    out = xp.where(x >= 0, 1.0 - erfc, erfc - 1.0)
-    return out.astype(a.dtype)
+    ax = xp.abs(x)
+    out = xp.empty_like(x)
+    small = ax < 2.0
+    out[small] = _erf_series(xp, x[small])
+    large = ~small  # includes NaN, which stays NaN
+    tail = 1.0 - _erfc_continued_fraction(xp, ax[large])
+    out[large] = xp.where(x[large] < 0, -tail, tail)
+    return out.astype(a.dtype, copy=False)
+
+
+def _erfc_numpy(xp, a):
+    """erfc in float64, with relative accuracy in the right tail (no 1 - erf cancellation)."""
+    x = a.astype(np.float64)
+    out = xp.empty_like(x)
+    tail = x >= 1.5  # NaN goes through the erf branch and stays NaN
+    out[tail] = _erfc_continued_fraction(xp, x[tail])
+    out[~tail] = 1.0 - _erf_numpy(xp, x[~tail])
+    return out.astype(a.dtype, copy=False)
 
 
 class Erf(Op):
@@ -875,11 +944,7 @@ class Erfc(Op):
     @staticmethod
     def forward(ctx, a):
         a = floating(a)
-        try:
-            from scipy.special import erfc as _erfc
-            return _erfc(a).astype(a.dtype, copy=False)
-        except Exception:
-            return (1 - _erf_numpy(xp_of(a), a)).astype(a.dtype)
+        return _erfc_array(xp_of(a), a)
 
     @staticmethod
     def backward(ctx, g):
@@ -906,6 +971,7 @@ def _zero_grad_rounding(name, fn_name):
     class Rounding(Op):
         @staticmethod
         def forward(ctx, a):
+            _reject_bool(a, fn_name + "_vml_cpu")
             if a.dtype.kind in "iub":
                 return a.copy()
             return getattr(xp_of(a), fn_name)(a)
@@ -926,6 +992,7 @@ Trunc = _zero_grad_rounding("Trunc", "trunc")
 class Round(Op):
     @staticmethod
     def forward(ctx, a, decimals=0):
+        _reject_bool(a, "round_vml_cpu")
         if a.dtype.kind in "iub":
             return a.copy()
         xp = xp_of(a)
@@ -955,6 +1022,8 @@ class Clamp(Op):
     @staticmethod
     def forward(ctx, a, lo, hi):
         xp = xp_of(a)
+        if not hasattr(lo, "dtype") and not hasattr(hi, "dtype"):
+            ctx._grad_fn_name = "ClampBackward1"  # PyTorch's Scalar overload
         dtype = result_dtype(*(v for v in (a, lo, hi) if v is not None)).np_dtype
         out = a.astype(dtype, copy=False)
         if lo is not None:
@@ -1003,8 +1072,13 @@ class Where(Op):
             else:
                 raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
                                    f"dtype {type_word(dt._BY_NP[cond.dtype])}")
+        scalars_only = not hasattr(a, "dtype") and not hasattr(b, "dtype")
         a, b = promote(a, b)
         xp = xp_of(cond)
+        if scalars_only:  # where(c, 1.0, 0.0): Python floats give the default dtype, ints int64
+            res = result_dtype(a, b)
+            res = dt.get_default_dtype() if res.is_floating_point else res
+            return xp.where(cond, xp.asarray(a, res.np_dtype), xp.asarray(b, res.np_dtype))
         return xp.where(cond, a, b)
 
     @staticmethod
@@ -1012,6 +1086,11 @@ class Where(Op):
         (cond,) = ctx.saved_tensors
         zero = g * 0
         return None, where(cond, g, zero), where(cond, zero, g)
+
+
+def _bf16_finfo():
+    import ml_dtypes
+    return ml_dtypes.finfo(dt.bfloat16.np_dtype)
 
 
 class NanToNum(Op):
@@ -1022,8 +1101,10 @@ class NanToNum(Op):
         if a.dtype.kind not in "f" and a.dtype != dt.bfloat16.np_dtype:
             return a.copy()
         xp = xp_of(a)
-        info = np.finfo(a.dtype) if a.dtype.kind == "f" else np.finfo(np.float32)
-        return xp.nan_to_num(a, nan=0.0 if nan is None else nan,
+        info = np.finfo(a.dtype) if a.dtype.kind == "f" else _bf16_finfo()
+        # NumPy's nan_to_num does not recognise bfloat16's NaN: replace in float32.
+        src = a.astype(np.float32) if a.dtype == dt.bfloat16.np_dtype else a
+        return xp.nan_to_num(src, nan=0.0 if nan is None else nan,
                              posinf=float(info.max) if posinf is None else posinf,
                              neginf=float(info.min) if neginf is None else neginf).astype(a.dtype, copy=False)
 
@@ -1466,8 +1547,30 @@ def logit(input, eps=None):
     return log(x / (1 - x))
 
 
+class Relu(Op):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return xp_of(a).maximum(a, a.dtype.type(0))
+
+    @staticmethod
+    def forward_inplace(x):
+        xp_of(x).maximum(x, x.dtype.type(0), out=x)
+        return True
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        # d/dx max(x, 0) = 1 where x > 0; 0 at x = 0 (the subgradient PyTorch picks)
+        return g * (out > 0)
+
+
 def relu(input):
-    return clamp_min(input, 0) if input.dtype.is_floating_point else where(input > 0, input, 0)
+    """Elementwise max(input, 0)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"relu(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return Relu.apply(input)
 
 
 __all__ = [

@@ -41,6 +41,9 @@ def _shape_args(shape):
         return tuple(shape[0])
     if len(shape) == 1 and isinstance(shape[0], Tensor):
         return tuple(shape[0].tolist())
+    for d in shape:
+        if isinstance(d, bool) or not (isinstance(d, (int, np.integer)) or hasattr(d, "__index__")):
+            raise TypeError(f"argument 'shape' (position 1) must be tuple of ints, not {type(d).__name__}")
     return shape
 
 
@@ -83,8 +86,7 @@ def view(input, *shape):
 
 
 def _view_dtype(input, dtype):
-    if dtype.np_dtype == input._data.dtype:
-        return input
+    # A reinterpretation of the bytes: an alias outside autograd (PyTorch's never requires grad).
     t = Tensor._make(input._data.view(dtype.np_dtype))
     t._vc, t._base = input._vc, input
     return t
@@ -93,8 +95,8 @@ def _view_dtype(input, dtype):
 def reshape(input, *shape):
     shape = _shape_args(shape)
     a = input._data
+    resolved = infer_shape(shape, a.size)
     try:
-        resolved = infer_shape(shape, a.size)
         a.reshape(resolved, copy=False)
         return View.apply(input, resolved)
     except ValueError:
@@ -238,7 +240,11 @@ def t(input):
     nd = input._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return transpose(input, 0, 1) if nd == 2 else View.apply(input, input._data.shape)
+    return T.apply(input, 0, 1) if nd == 2 else View.apply(input, input._data.shape)
+
+
+class T(Transpose):
+    """``t()``: its own class only so grad_fn reads TBackward0, as in PyTorch."""
 
 
 def adjoint(input):
@@ -462,7 +468,15 @@ def unbind(input, dim=0):
     if nd == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, nd)
-    return tuple(Slice.apply(input, (slice(None),) * d + (i,)) for i in range(input._data.shape[d]))
+    return tuple(_renamed(Slice.apply(input, (slice(None),) * d + (i,)), "UnbindBackward0")
+                 for i in range(input._data.shape[d]))
+
+
+def _renamed(t, node_name):
+    """Give ``t``'s grad_fn the name PyTorch's node has (ops built from others keep theirs)."""
+    if t.grad_fn is not None:
+        t.grad_fn._grad_fn_name = node_name
+    return t
 
 
 class Cat(Op):
@@ -490,7 +504,7 @@ def cat(tensors, dim=0, *, out=None):
         raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
@@ -525,7 +539,8 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {_shape_str(shape0)} at "
                                f"entry 0 and {_shape_str(t._data.shape)} at entry {i}")
     d = wrap_dim(dim, len(shape0) + 1)
-    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    result = cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    return _renamed(result, "StackBackward0") if out is None else result
 
 
 def hstack(tensors):
@@ -582,8 +597,9 @@ def split(tensor, split_size_or_sections, dim=0):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
                                f"size at dimension {d}), but got split_sizes={sizes}")
     out, start = [], 0
+    node_name = "SplitBackward0" if isinstance(split_size_or_sections, int) else "SplitWithSizesBackward0"
     for n in sizes:
-        out.append(Slice.apply(tensor, (slice(None),) * d + (slice(start, start + n),)))
+        out.append(_renamed(Slice.apply(tensor, (slice(None),) * d + (slice(start, start + n),)), node_name))
         start += n
     return tuple(out)
 
@@ -635,6 +651,9 @@ def dsplit(input, sections):
 
 
 class Tile(Op):
+    def name(self):
+        return "RepeatBackward0"  # PyTorch's tile is repeat
+
     @staticmethod
     def forward(ctx, a, reps):
         ctx.in_shape = a.shape
