@@ -1,8 +1,11 @@
 """Random numbers bit-identical to PyTorch's CPU generator, on NumPy alone.
 
-``MT19937`` is the engine (seeding, raw 32/64-bit draws, the 5056-byte state of
-``torch.get_rng_state()``); ``sampling`` turns its words into samples exactly as
-PyTorch's CPU kernels do. Nothing here imports the rest of ember.
+``MT19937`` (mt19937.py) is the engine: seeding, raw 32/64-bit draws, the
+5056-byte state of ``torch.get_rng_state()``. ``sampling`` (with ``integers``)
+turns its words into samples exactly as PyTorch's CPU kernels do; ``float_ops``
+holds the exact arithmetic that needs (fused multiply-add, glibc's libm, the
+AVX Box-Muller), ``dtypes`` the casting rules. Nothing here imports the rest of
+ember, only NumPy and the standard library.
 
 Example:
     >>> from ember._rng import MT19937, sampling

@@ -22,7 +22,8 @@ ATen's ``DistributionsHelper.h`` / ``TransformationHelper.h``):
   range is 2**28 or more.
 
 Dtypes are NumPy dtypes, or ``BFLOAT16`` for PyTorch's bfloat16 recipes on
-float32 storage (see the dtype section below).
+float32 storage (see :mod:`.dtypes`). The integer recipes live in
+:mod:`.integers` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from .dtypes import (
     cast_from_float32,
     complex_part,
     element_count,
-    f16,
     f32,
     f64,
     float_scalar,
