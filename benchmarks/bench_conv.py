@@ -9,7 +9,8 @@ import time
 import numpy as np
 import torch
 
-import ember
+sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__file__), ".."))
+import ember  # noqa: E402
 
 torch.set_num_threads(2)
 

@@ -91,6 +91,7 @@ def _float_power_(self, exponent):
 
 
 Tensor.float_power_ = _float_power_
+Tensor.polygamma = lambda self, n: _lazy("ops.special_math", "polygamma")(n, self)
 
 
 def _masked_scatter_(self, mask, source):

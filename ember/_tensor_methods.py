@@ -491,3 +491,8 @@ class _Storage:
 
 
 _ = xp_of
+
+from .ops import misc_math, misc_views, special_math  # noqa: E402  (families bound after the core ones)
+for _m in (misc_math, misc_views, special_math):
+    _bind_module(_m)
+from . import _tensor_extra_methods  # noqa: E402,F401

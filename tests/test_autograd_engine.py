@@ -606,10 +606,6 @@ def test_gradcheck_detects_wrong_gradient():
         ember.autograd.gradcheck(Wrong.apply, (x,))
 
 
-def _f(lib):
-    return lambda x, y: (x.sin() * y + x * x).sum(0) if lib is None else None
-
-
 @pytest.mark.parametrize("what", ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp", "jacobian_multi"])
 def test_autograd_functional_matches_torch(what):
     def fn(lib):

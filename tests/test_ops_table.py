@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ember
-from oracle import assert_results_match, assert_same_error, compare, gradcheck, randn
+from oracle import assert_results_match, assert_same_error, compare, randn
 
 CREATION = {
     "tensor_float_list": lambda lib: lib.tensor([[1.0, 2.5], [3.0, -4.0]]),
@@ -68,12 +68,17 @@ def test_creation_matches_torch(name):
     assert_results_match(CREATION[name](ember), CREATION[name](torch))
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool"])
+ALL_DTYPES = ["float64", "float16", "bfloat16", "int64", "int32", "int16", "int8", "uint8", "bool"]
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
 def test_creation_with_every_dtype(dtype):
-    for fn in (lambda lib: lib.zeros(2, dtype=getattr(lib, dtype)), lambda lib: lib.ones(2, 2, dtype=getattr(lib, dtype)),
+    for fn in (lambda lib: lib.zeros(2, dtype=getattr(lib, dtype)),
+               lambda lib: lib.ones(2, 2, dtype=getattr(lib, dtype)),
                lambda lib: lib.tensor([1, 0, 1], dtype=getattr(lib, dtype)),
                lambda lib: lib.arange(3, dtype=getattr(lib, dtype)) if dtype != "bool" else lib.zeros(1),
-               lambda lib: lib.full((2,), 1, dtype=getattr(lib, dtype)), lambda lib: lib.eye(2, dtype=getattr(lib, dtype))):
+               lambda lib: lib.full((2,), 1, dtype=getattr(lib, dtype)),
+               lambda lib: lib.eye(2, dtype=getattr(lib, dtype))):
         assert_results_match(fn(ember), fn(torch))
 
 
@@ -187,7 +192,8 @@ def test_item_tolist_len_iter_bool():
                             float(t[1, 0]), int(t[1, 1]), t.int().tolist(), t.bool().tolist()), x, grad=False)
     compare(lambda lib, t: lib.tensor(5).item(), x, grad=False)
     assert_same_error(lambda lib: lib.zeros(2).item(), match="a Tensor with 2 elements cannot be converted to Scalar")
-    assert_same_error(lambda lib: bool(lib.zeros(2)), match="Boolean value of Tensor with more than one value is ambiguous")
+    assert_same_error(lambda lib: bool(lib.zeros(2)),
+                      match="Boolean value of Tensor with more than one value is ambiguous")
     assert_same_error(lambda lib: len(lib.tensor(1.0)), match="len() of a 0-d tensor")
     assert_same_error(lambda lib: iter(lib.tensor(1.0)), match="iteration over a 0-d tensor")
 

@@ -14,3 +14,6 @@ from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.embedding import *  # noqa: F401,F403
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.attention import *  # noqa: F401,F403
+from ..ops.rrelu import *  # noqa: F401,F403,E402
+from ..ops.gumbel_softmax import *  # noqa: F401,F403,E402
+from ..ops.fractional_pool import *  # noqa: F401,F403,E402

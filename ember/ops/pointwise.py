@@ -1009,7 +1009,8 @@ class Round(Op):
 class Frac(Op):
     @staticmethod
     def forward(ctx, a):
-        return a - xp_of(a).trunc(a)
+        with np.errstate(invalid="ignore"):  # frac(+-inf) is NaN, as in PyTorch, without a warning
+            return a - xp_of(a).trunc(a)
 
     @staticmethod
     def backward(ctx, g):

@@ -19,3 +19,8 @@ from .loss import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .rrelu import *  # noqa: F401,F403
+from .fractional_pool import *  # noqa: F401,F403
+from .crossmap_lrn import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
+from .lazy_layers import *  # noqa: F401,F403
