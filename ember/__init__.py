@@ -36,11 +36,13 @@ from ._api_extras import *  # noqa: F401,F403,E402
 # ember.<name> only where PyTorch has the same name (abs, round, pow, ...): that is intended.
 from .serialization import load, save  # noqa: E402,F401
 from .ops.distance import cdist, cosine_similarity, pairwise_distance, pdist  # noqa: E402,F401
-from .ops.rrelu import rrelu, rrelu_  # noqa: E402,F401
 from .ops.weight_norm import _weight_norm, norm_except_dim  # noqa: E402,F401
 from .ops.misc_math import *  # noqa: F401,F403,E402
 from .ops.misc_views import *  # noqa: F401,F403,E402
 from .ops.special_math import *  # noqa: F401,F403,E402
+from .ops.linalg_ops import *  # noqa: F401,F403,E402
+from .ops.linalg_lu import *  # noqa: F401,F403,E402
+from .ops.spectral import *  # noqa: F401,F403,E402
 from . import special  # noqa: E402,F401
 from ._functional_aliases import *  # noqa: F401,F403,E402
 from . import nn, optim, utils  # noqa: E402,F401

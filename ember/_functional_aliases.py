@@ -196,7 +196,10 @@ def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sp
 
 # ---- losses: reduction as an int ------------------------------------------------------------------
 def kl_div(input, target, reduction=1, log_target=False):
-    return _F("kl_div")(input, target, reduction=_reduction(reduction), log_target=log_target)
+    import warnings
+    with warnings.catch_warnings():  # the 'mean' vs 'batchmean' warning is nn.functional's, not ATen's
+        warnings.simplefilter("ignore")
+        return _F("kl_div")(input, target, reduction=_reduction(reduction), log_target=log_target)
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1, zero_infinity=False):
@@ -216,7 +219,8 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=1):
     return _F("margin_ranking_loss")(input1, input2, target, margin, reduction=_reduction(reduction))
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False, reduction=1):
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False, reduction=0):
+    # (PyTorch's top-level binding defaults to no reduction here, unlike nn.functional)
     return _F("triplet_margin_loss")(anchor, positive, negative, margin, p, eps, swap,
                                      reduction=_reduction(reduction))
 

@@ -494,3 +494,4 @@ def _wrap_dim(dim, ndim):
 
 
 _function.Tensor = Tensor
+_function._BF16 = dt.bfloat16.np_dtype

@@ -288,3 +288,17 @@ def _set_real(self, value):
     with no_grad():
         target = _lazy("ops.misc_views", "real")(self)
         target.copy_(value if isinstance(value, Tensor) else Tensor._make(np.asarray(value, target._data.dtype)))
+
+
+# ---- nn.functional ops that PyTorch also exposes as Tensor methods ------------------------------
+def _functional_method(name):
+    def method(self, *args, **kwargs):
+        from .nn import functional
+        return getattr(functional, name)(self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name in ("softmax", "log_softmax", "hardshrink", "prelu"):
+    if not hasattr(Tensor, _name):
+        setattr(Tensor, _name, _functional_method(_name))

@@ -492,7 +492,7 @@ class _Storage:
 
 _ = xp_of
 
-from .ops import misc_math, misc_views, special_math  # noqa: E402  (families bound after the core ones)
-for _m in (misc_math, misc_views, special_math):
+from .ops import linalg_lu, linalg_ops, misc_math, misc_views, special_math  # noqa: E402
+for _m in (misc_math, misc_views, special_math, linalg_ops, linalg_lu):  # bound after the core families
     _bind_module(_m)
 from . import _tensor_extra_methods  # noqa: E402,F401

@@ -7,7 +7,7 @@ import contextlib
 
 from ._backend import np
 from ._device import CPU, to_device
-from ._rng import MT19937
+from ._rng import MT19937, STATE_SIZE
 
 
 class Generator:
@@ -41,9 +41,25 @@ class Generator:
         if not isinstance(new_state, Tensor):
             raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
         if new_state._data.dtype != np.uint8:
-            raise TypeError(f"expected a torch.ByteTensor, but got a tensor of dtype {new_state.dtype}")
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        if new_state._data.size != STATE_SIZE:
+            # The engine also reads the older 5048-byte layout; PyTorch 2.13's generator does not.
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {STATE_SIZE} but found the input "
+                               f"RNG state size to be {new_state._data.size}")
         self._engine.set_state(np.asarray(new_state._data))
         return self
+
+    def get_offset(self):
+        raise RuntimeError("CPU Generator does not use offset")
+
+    def set_offset(self, offset):
+        raise RuntimeError("CPU Generator does not use offset")
+
+    def graphsafe_get_state(self):
+        raise NotImplementedError("graphsafe_get_state is not supported in this Generator")
+
+    def graphsafe_set_state(self, state):
+        raise NotImplementedError("graphsafe_set_state is not supported in this Generator")
 
     def clone_state(self):
         g = Generator(self.device)
@@ -108,5 +124,12 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="device
         default_generator.set_state(saved)
 
 
+def thread_safe_generator():
+    """The DataLoader thread worker's own generator; None (the default generator) elsewhere."""
+    from .utils.data import get_worker_info
+    info = get_worker_info()
+    return getattr(info, "rng", None) if info is not None else None
+
+
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
-           "set_rng_state", "fork_rng"]
+           "set_rng_state", "fork_rng", "thread_safe_generator"]

@@ -51,15 +51,40 @@ def entr(input, *, out=None):
     return write_out(out, _pw.where(x != x, x, res))
 
 
+class Xlog1py(Op):
+    saves_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(x == 0, 0.0, x * np.log1p(y))
+        out = np.where(np.isnan(y), y, out)
+        return out.astype(np.result_type(x, y), copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        # d/dx = log1p(y) (0 where x == 0, as PyTorch), d/dy = x / (1 + y)
+        gx = g * _pw.where(x == 0, 0.0, y.log1p()) if ctx.needs_input_grad[0] else None
+        gy = g * x / (1 + y) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
 def xlog1py(input, other, *, out=None):
     """input * log1p(other), 0 where input == 0 (unless other is NaN)."""
+    from .ops._common import promote
     if not isinstance(input, Tensor):
         input = _scalar_tensor(input)
-    l1p = other.log1p() if isinstance(other, Tensor) else math.log1p(other)
-    res = _pw.where(input == 0, 0.0, input * l1p)
-    if isinstance(other, Tensor):
-        res = _pw.where(other != other, other, res)
-    return write_out(out, res)
+    if not isinstance(other, Tensor):
+        other = _scalar_tensor(other)
+    if not input.is_floating_point() and not other.is_floating_point():
+        input = input.to(_dt.get_default_dtype())
+    a, b = promote(input._data, other._data)
+    if a.dtype != input._data.dtype:
+        input = input.to(_dt._BY_NP[a.dtype])
+    if b.dtype != other._data.dtype:
+        other = other.to(_dt._BY_NP[b.dtype])
+    return write_out(out, Xlog1py.apply(input, other))
 
 
 def ndtr(input, *, out=None):
@@ -88,20 +113,22 @@ def _poly(coefs, x):
 def _ndtri64(p):
     p = np.asarray(p, np.float64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        lower = np.minimum(p, 1 - p)
-        q = np.sqrt(-2 * np.log(np.where(lower > 0, lower, 1e-300)))
-        tail = _poly(_C, q) / (_poly(_D, q) * q + 1)
-        tail = np.where(p < 0.5, tail, -tail)
-        r = p - 0.5
+        # Solve in the lower half only: for p > 1/2, 1 - p is exact and ndtri(p) = -ndtri(1 - p).
+        upper = p > 0.5
+        q = np.where(upper, 1 - p, p)
+        t = np.sqrt(-2 * np.log(np.where(q > 0, q, 1e-300)))
+        tail = _poly(_C, t) / (_poly(_D, t) * t + 1)
+        r = q - 0.5
         r2 = r * r
         central = _poly(_A, r2) * r / (_poly(_B, r2) * r2 + 1)
-        x = np.where(lower < 0.02425, tail, central)
+        x = np.where(q < 0.02425, tail, central)
         erfc = _pw._erfc_array
-        for _ in range(2):  # Halley steps on ndtr(x) = p (erfc keeps the lower tail's precision)
-            err = 0.5 * erfc(np, -x / math.sqrt(2)) - p
+        for _ in range(2):  # Halley steps on ndtr(x) = q, x <= 0 where erfc keeps full precision
+            err = 0.5 * erfc(np, -x / math.sqrt(2)) - q
             pdf = np.exp(-0.5 * x * x) / _SQRT_2PI
             step = np.where(pdf > 0, err / np.where(pdf > 0, pdf, 1.0), 0.0)
             x = x - step / (1 + x * step / 2)
+        x = np.where(upper, -x, x)
         x = np.where(p == 0, -np.inf, np.where(p == 1, np.inf, x))
         x = np.where((p < 0) | (p > 1) | np.isnan(p), np.nan, x)
     return x

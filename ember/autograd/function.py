@@ -14,6 +14,7 @@ from .node import (NEVER_NEEDED, _SAVED_INPUT, _SAVED_OUTPUT, _SAVED_PLAIN, Node
                    accumulator_of)
 
 Tensor = None  # set by ember._tensor once the class exists (breaks the import cycle)
+_BF16 = None   # bfloat16's NumPy dtype (kind "V", so the "fc" test misses it); set by ember._tensor
 
 
 def _edge(t):
@@ -44,40 +45,69 @@ class Op(Node):
     @classmethod
     def apply(cls, *args):
         T = Tensor
-        record = False
-        if _grad_state.enabled and cls.differentiable:
-            for a in args:
-                if isinstance(a, T) and a._requires_grad:
-                    record = True
-                    break
         ctx = cls.__new__(cls)
+        if not (_grad_state.enabled and cls.differentiable):
+            return _apply_plain(cls, ctx, args)
+        # One pass over the arguments gathers everything the graph needs; ops whose inputs
+        # don't require grad return before any of it is built.
+        arrays = []
+        needs = []
+        edges = []
+        meta = []
+        record = False
+        for a in args:
+            if isinstance(a, T):
+                data = a._data
+                arrays.append(data)
+                if a._requires_grad:
+                    record = True
+                    needs.append(True)
+                    fn = a.grad_fn
+                    edges.append((fn, a._output_nr) if fn is not None else (accumulator_of(a), 0))
+                    meta.append((data.shape, data.dtype))
+                else:
+                    needs.append(False)
+                    edges.append(None)
+                    meta.append(None)
+            else:
+                arrays.append(a)
+                needs.append(False)
+                edges.append(False)
+                meta.append(None)
         if not record:
-            out = cls.forward(ctx, *[a._data if isinstance(a, T) else a for a in args])
-            if type(out) is tuple:
-                return tuple(_wrap_plain(o, cls, args) for o in out)
-            return _wrap_plain(out, cls, args)
+            return _wrap_outputs_plain(cls, cls.forward(ctx, *arrays), args)
 
-        ctx.needs_input_grad = tuple(isinstance(a, T) and a._requires_grad for a in args)
-        out = cls.forward(ctx, *[a._data if isinstance(a, T) else a for a in args])
-        ctx._edges = tuple(_edge(a) if isinstance(a, T) else False for a in args)
-        ctx._input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, T) and a._requires_grad
-                                else None for a in args)
+        ctx.needs_input_grad = tuple(needs)
+        out = cls.forward(ctx, *arrays)
+        ctx._edges = edges
+        ctx._input_meta = meta
         if cls.saves_inputs:
             ctx._saved = [(_SAVED_INPUT, args[i], args[i]._vc[0]) if isinstance(args[i], T)
                           else (_SAVED_PLAIN, args[i], None) for i in cls.saves_inputs]
-        multi = type(out) is tuple
-        outs = out if multi else (out,)
+        if type(out) is not tuple:
+            t = T._make(out, False, None, 0)
+            if out.dtype.kind in "fc" or out.dtype == _BF16:
+                t._requires_grad = True
+                t.grad_fn = ctx
+            if cls.is_view:
+                _make_view_of(t, args[0])
+            if cls.saves_output:
+                entry = (_SAVED_OUTPUT, (out, t._vc, 0, True), t._vc[0])
+                if cls.saves_inputs:
+                    ctx._saved.append(entry)
+                else:
+                    ctx._saved = [entry]
+            return t
         results = []
-        for nr, o in enumerate(outs):
+        for nr, o in enumerate(out):
             t = T._make(o, False, None, nr)
-            if t._data.dtype.kind in "fc":
+            if o.dtype.kind in "fc" or o.dtype == _BF16:
                 t._requires_grad = True
                 t.grad_fn = ctx
             if cls.is_view:
                 _make_view_of(t, args[0])
             results.append(t)
-        if multi:
-            ctx._output_meta = tuple((r._data.shape, r._data.dtype) for r in results)
+        ctx._output_meta = tuple((r._data.shape, r._data.dtype) for r in results)
         if cls.saves_output:
             r = results[0]
             entry = (_SAVED_OUTPUT, (r._data, r._vc, 0, True), r._vc[0])
@@ -85,7 +115,19 @@ class Op(Node):
                 ctx._saved.append(entry)
             else:
                 ctx._saved = [entry]
-        return tuple(results) if multi else results[0]
+        return tuple(results)
+
+
+def _apply_plain(cls, ctx, args):
+    """Run an op without recording (grad mode off, or a non-differentiable op)."""
+    T = Tensor
+    return _wrap_outputs_plain(cls, cls.forward(ctx, *[a._data if isinstance(a, T) else a for a in args]), args)
+
+
+def _wrap_outputs_plain(cls, out, args):
+    if type(out) is tuple:
+        return tuple(_wrap_plain(o, cls, args) for o in out)
+    return _wrap_plain(out, cls, args)
 
 
 def _wrap_plain(array, cls, args):

@@ -10,6 +10,8 @@ import warnings
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
+from ..autograd.grad_mode import state as grad_state
+from . import _fast_math
 from ._common import BF16, apply_inplace, xp_of
 from .pointwise import _erf_array, sigmoid, tanh
 
@@ -249,6 +251,10 @@ class Gelu(Op):
     @staticmethod
     def forward(ctx, a, approximate):
         ctx.approximate = approximate
+        ctx.cdf = None
+        if approximate != "tanh" and type(a) is np.ndarray and a.dtype == np.float32:
+            out, ctx.cdf = _fast_math.gelu_f32(a)  # Phi(x) is kept: backward needs no second erf
+            return out
         x = _up(a)
         if approximate == "tanh":
             out = 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + _KAPPA * x * x * x)))
@@ -259,6 +265,9 @@ class Gelu(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
+        if ctx.cdf is not None and not grad_state.enabled:
+            # no graph to build (not create_graph): one fused NumPy pass
+            return Tensor._make(_fast_math.gelu_backward_f32(g._data, x._data, ctx.cdf)), None
         if ctx.approximate == "tanh":
             t = ((x + x * x * x * _KAPPA) * _SQRT_2_OVER_PI).tanh()
             # d/dx 0.5x(1+t) = 0.5(1+t) + 0.5x(1-t^2) * sqrt(2/pi)(1 + 3 kappa x^2)

@@ -17,6 +17,7 @@ from .. import _dtype as dt
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
+from ..autograd.grad_mode import state as _grad_state
 from ._common import xp_of
 
 # ----------------------------------------------------------------------------------------
@@ -78,6 +79,39 @@ def _compute_dtype(a):
 
 
 # ----------------------------------------------------------------------------------------
+# scratch buffers
+# ----------------------------------------------------------------------------------------
+# Column matrices are tens of MB. A fresh array of that size is fresh memory from the OS, and
+# first-touch page faults cost as much as the copy that fills it, so the large temporaries
+# (columns, the GEMM result before it is reordered, column gradients) are handed back here
+# once nothing refers to them and reused by the next call of the same shape.
+
+_SCRATCH = {}
+_SCRATCH_LIMIT = 1 << 29   # bytes kept at most; past it the pool is emptied
+
+
+def take_scratch(xp, shape, dtype):
+    """An uninitialized array, reused from an earlier ``give_scratch`` when one fits."""
+    free = _SCRATCH.get((xp.__name__, shape, np.dtype(dtype).str))
+    if free:
+        return free.pop()
+    return xp.empty(shape, dtype)
+
+
+def give_scratch(a):
+    """Return ``a`` for reuse; the caller guarantees nothing else refers to it."""
+    if a is None or a.base is not None:
+        return
+    key = (type(a).__module__.split(".")[0], a.shape, a.dtype.str)
+    free = _SCRATCH.setdefault(key, [])
+    if len(free) < 2:
+        if sum(b.nbytes for v in _SCRATCH.values() for b in v) + a.nbytes > _SCRATCH_LIMIT:
+            _SCRATCH.clear()
+            free = _SCRATCH.setdefault(key, [])
+        free.append(a)
+
+
+# ----------------------------------------------------------------------------------------
 # array kernels
 # ----------------------------------------------------------------------------------------
 
@@ -120,8 +154,8 @@ def window_view(xpad, k, s, d, out, channel_major=True):
     return as_strided(xp, xpad, (n, c) + tuple(k) + tuple(out), (st[0], st[1]) + kstr + ostr)
 
 
-def im2col(x, geo):
-    """Columns (C*prod(k), N*L) of the zero-padded image ``x`` (N, C, *S).
+def im2col(x, geo, scratch=False):
+    """Columns (C*prod(k), N*L) of the zero-padded image ``x`` (N, C, *S); in a scratch buffer if asked.
 
     Usually L = prod(out). With stride 1 the layout is "wide": column j of sample n is the flat
     padded-plane position j (from the first output's to the last one's), so for a fixed kernel
@@ -139,11 +173,15 @@ def im2col(x, geo):
         st = xpad.strides
         view = as_strided(xp, xpad, (c,) + tuple(geo.k) + (n, length),
                           (st[1],) + tuple(geo.d[i] * ps[i] * it for i in range(len(ps))) + (st[0], it))
-        return xp.ascontiguousarray(view).reshape(c * kk, n * length)
-    xpad = pad_zeros(x, geo.lo, geo.hi)
-    view = window_view(xpad, geo.k, geo.s, geo.d, geo.out)
-    cols = xp.ascontiguousarray(view)
-    return cols.reshape(c * kk, n * math.prod(geo.out))
+        width = n * length
+    else:
+        view = window_view(pad_zeros(x, geo.lo, geo.hi), geo.k, geo.s, geo.d, geo.out)
+        width = n * math.prod(geo.out)
+    if not scratch:
+        return xp.ascontiguousarray(view).reshape(c * kk, width)
+    cols = take_scratch(xp, (c * kk, width), x.dtype)
+    cols.reshape(view.shape)[...] = view
+    return cols
 
 
 def col2im(cols, n, c, geo, dtype):
@@ -220,8 +258,13 @@ def conv_forward(x, w, b, geo, keep_cols=False):
         x, w, b = x.astype(cd), w.astype(cd), None if b is None else b.astype(cd)
     n = x.shape[0]
     o = w.shape[0]
-    cols = im2col(x, geo)
-    y = _grouped_matmul(xp, w.reshape(o, -1), cols, geo.groups).reshape(o, n, -1)
+    cols = im2col(x, geo, scratch=True)
+    y_buf = None
+    if geo.groups == 1:
+        y_buf = take_scratch(xp, (o, cols.shape[1]), x.dtype)
+        y = xp.matmul(w.reshape(o, -1), cols, out=y_buf).reshape(o, n, -1)
+    else:
+        y = _grouped_matmul(xp, w.reshape(o, -1), cols, geo.groups).reshape(o, n, -1)
     out = xp.empty((n, o) + tuple(geo.out), x.dtype)
     if geo.wide:
         src = _outputs_of(y, geo).swapaxes(0, 1)
@@ -235,9 +278,13 @@ def conv_forward(x, w, b, geo, keep_cols=False):
         xp.add(src, b.reshape(bshape), out=flat)
     else:
         flat[...] = src
+    give_scratch(y_buf)
     if cd is not None:
         out = out.astype(orig)
-    return out, (cols if keep_cols else None)
+    if not keep_cols:
+        give_scratch(cols)
+        cols = None
+    return out, cols
 
 
 def conv_input_grad(g, w, geo, c_in, b=None, gt=None):
@@ -301,6 +348,8 @@ class Convolution(Op):
         x, w = ctx.saved_tensors
         geo = ctx.geo
         need = ctx.needs_input_grad
+        if not _grad_state.enabled and not ctx.transposed and _compute_dtype(g._data) is None:
+            return _array_backward(ctx, g._data, x._data, w._data, need)
         gx = gw = gb = None
         gt = cols_side(g._data, geo) if (need[0] and need[1] and not ctx.transposed) else None
         if not ctx.transposed:
@@ -317,6 +366,46 @@ class Convolution(Op):
             gb = g.sum(dim=(0,) + tuple(range(2, g.dim())))
         ctx.cols = None
         return gx, gw, gb, None, None, None
+
+
+def _array_backward(ctx, g, x, w, need):
+    """Convolution's backward on arrays, for when no graph of the backward is wanted.
+
+    Same math as the Tensor path, with the scratch pool: ``gt`` is shared by all three
+    gradients, the cached columns are released after the weight gradient, and the bias
+    gradient is a row sum of ``gt`` (its wide-layout gaps are zero).
+    """
+    xp = xp_of(g)
+    geo = ctx.geo
+    cols, ctx.cols = ctx.cols, None
+    if w.dtype != g.dtype:
+        w = w.astype(g.dtype)
+    n, o = g.shape[:2]
+    if geo.wide:
+        gt = take_scratch(xp, (o, n * geo.wide_len()), g.dtype)
+        gt.fill(0)
+        _outputs_of(gt.reshape(o, n, -1), geo)[...] = g.swapaxes(0, 1)
+    else:
+        gt = channel_major(g)
+    gx = gw = gb = None
+    if need[1]:
+        if cols is None:
+            cols = im2col(x, geo, scratch=True)
+        gw = _grouped_matmul(xp, gt, cols, geo.groups, trans_b=True).reshape(w.shape)
+    give_scratch(cols)
+    if need[2]:
+        gb = gt.sum(axis=1)
+    if need[0]:
+        w2 = w.reshape(o, -1)
+        if geo.groups == 1:
+            gcols = take_scratch(xp, (w2.shape[1], gt.shape[1]), g.dtype)
+            xp.matmul(w2.T, gt, out=gcols)
+        else:
+            gcols = _grouped_matmul(xp, w2, gt, geo.groups, trans_a=True)
+        gx = col2im(gcols, n, x.shape[1], geo, g.dtype)
+        give_scratch(gcols)
+    give_scratch(gt)
+    return tuple(None if a is None else Tensor._make(a) for a in (gx, gw, gb)) + (None, None, None)
 
 
 class ConvWeightGrad(Op):

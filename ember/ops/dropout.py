@@ -22,9 +22,11 @@ def _noise(input, feature):
         if input.ndim < 2:
             raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
         shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
-    else:
-        shape = tuple(input.shape)
-    return empty(shape, dtype=input.dtype)
+        return empty(shape, dtype=input.dtype)
+    # PyTorch's mask is empty_like(input): a transposed input gets a transposed mask,
+    # filled in memory order.
+    from .random_ops import _like
+    return _like(input, lambda shape, _: empty(shape, dtype=input.dtype))
 
 
 def _dropout_impl(input, p, training, inplace, feature, alpha):

@@ -91,14 +91,15 @@ class _FractionalMaxPool(Op):
             out, indices = out[0], indices[0]
         ctx.indices = indices
         ctx.in_shape = x.shape
+        ctx.nd = nd
         return out, indices
 
     @staticmethod
     def backward(ctx, grad, grad_indices=None):
         from .creation import zeros
         in_shape = ctx.in_shape
-        nd = len(ctx.indices.shape) - (2 if len(in_shape) == len(ctx.indices.shape) else 1)
-        lead = int(np.prod(in_shape[:len(in_shape) - nd])) if nd else 1
+        nd = ctx.nd
+        lead = int(np.prod(in_shape[:len(in_shape) - nd]))
         idx = Tensor._make(ctx.indices.reshape(lead, -1))
         base = zeros((lead, int(np.prod(in_shape[len(in_shape) - nd:]))), dtype=grad.dtype, device=grad.device)
         grad_input = base.scatter_add(1, idx, grad.reshape(lead, -1)).view(in_shape)

@@ -280,7 +280,7 @@ def _int_binary(name, fn, a, b):
     a, b = _tensor_of(a), _tensor_of(b, a)
     res = result_dtype(a._data, b._data)
     if res.is_floating_point or res.is_complex or res is dt.bool:
-        raise RuntimeError(f'"{name}_cpu" not implemented for \'{_word(res)}\'')
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_word(res)}\'')
     return Tensor._make(np.asarray(fn(a._data.astype(res.np_dtype), b._data.astype(res.np_dtype))))
 
 

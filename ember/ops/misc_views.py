@@ -259,8 +259,9 @@ def angle(input, *, out=None):
     if input.is_complex():
         return atan2(imag(input), real(input))
     x = input if input.is_floating_point() else input.to(dt.get_default_dtype())
-    res = where(x < 0, math.pi, 0.0).to(x.dtype)
-    return where(x != x, x, res) + x * 0
+    a = x._data
+    res = Tensor._make(np.where(np.isnan(a), a, np.where(a < 0, np.pi, 0.0)).astype(a.dtype))
+    return res + (x - x.detach()) * 0 if x.requires_grad else res  # zero gradient, like PyTorch
 
 
 class Complex(Op):

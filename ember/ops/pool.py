@@ -157,10 +157,115 @@ def _max_pool_gather(gg, arg, geo):
     return out
 
 
+# ----------------------------------------------------------------------------------------
+# max pooling over disjoint tiles (stride == kernel, no padding or dilation): the common case
+# ----------------------------------------------------------------------------------------
+# The window max is taken separably, first along W then along H. Doing W first keeps
+# PyTorch's "first maximum in row-major order" rule: a tie between rows goes to the upper
+# row, whose own winner is already its leftmost maximum. The per-axis winners are kept
+# (not the combined offset), and the gradient is spread back one axis at a time with bit
+# masks (exact: inf and NaN gradients land only on the winner, never 0 * inf).
+
+_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def _tiles(x, geo):
+    return (len(geo.k) == 2 and geo.s == geo.k and not any(geo.p) and geo.d == (1, 1)
+            and x.dtype.kind == "f" and x.itemsize in _UINT
+            and all(geo.out[i] * geo.k[i] <= geo.image[i] for i in range(2)))
+
+
+def _first_max(xp, views):
+    """(max, index of the first maximum) over a list of same-shape views."""
+    if len(views) == 1:
+        return xp.array(views[0], copy=True), xp.zeros(views[0].shape, np.bool_)
+    if len(views) == 2:
+        return xp.maximum(views[0], views[1]), xp.greater(views[1], views[0])
+    best = xp.array(views[0], copy=True)
+    idx = xp.zeros(best.shape, np.uint8)
+    for j in range(1, len(views)):
+        m = xp.greater(views[j], best)
+        xp.copyto(best, views[j], where=m)
+        xp.copyto(idx, j, where=m)
+    return best, idx
+
+
+def _spread(xp, src, idx, outs):
+    """outs[j] = src where idx == j else +0.0, by bit masking (every element of every out written)."""
+    ut = _UINT[src.itemsize]
+    bits = src.view(ut)
+    if len(outs) == 1:
+        outs[0].view(ut)[...] = bits
+        return
+    if len(outs) == 2:
+        hit = outs[1].view(ut)
+        xp.bitwise_and(bits, xp.subtract(0, idx, dtype=ut), out=hit)
+        xp.bitwise_xor(bits, hit, out=outs[0].view(ut))
+        return
+    for j, o in enumerate(outs):
+        xp.bitwise_and(bits, xp.subtract(0, idx == j, dtype=ut), out=o.view(ut))
+
+
+class _Winners:
+    """Where each disjoint tile's maximum sits: per-row column winners, then the row winner."""
+    __slots__ = ("aw", "ah", "k", "out", "shape", "_arg")
+
+    def __init__(self, aw, ah, k, out, shape):
+        self.aw, self.ah, self.k, self.out, self.shape, self._arg = aw, ah, k, out, shape, None
+
+    def offsets(self):
+        """The kernel-offset number (kh_i * kw + kw_i) of every window's winner, as (N, C, *out)."""
+        if self._arg is None:
+            kh, kw = self.k
+            rows = self.aw.reshape(-1, kh, self.out[1])
+            col = self.ah.reshape(-1, 1, self.out[1]).astype(np.intp)
+            xp = xp_of(rows)
+            col = xp.take_along_axis(rows, col, axis=1)[:, 0]
+            arg = self.ah.astype(np.uint8) * np.uint8(kw) + col.astype(np.uint8)
+            self._arg = arg.reshape(self.shape[:2] + tuple(self.out))
+        return self._arg
+
+    def scatter(self, g):
+        xp = xp_of(g)
+        (kh, kw), (oh, ow) = self.k, self.out
+        n, c, h, w = self.shape
+        rows = xp.empty((n * c * oh, kh, ow), g.dtype)
+        # + 0 turns a -0.0 gradient into +0.0, as PyTorch's accumulation into zeros does
+        _spread(xp, xp.add(g, g.dtype.type(0)).reshape(-1, ow), self.ah.reshape(-1, ow),
+                [rows[:, j] for j in range(kh)])
+        tiled = oh * kh == h and ow * kw == w
+        gx = xp.empty(self.shape, g.dtype) if tiled else xp.zeros(self.shape, g.dtype)
+        dst = gx if tiled else gx[:, :, :oh * kh, :ow * kw]
+        cells = xp.empty((n * c * oh * kh, ow, kw), g.dtype) if not tiled else gx.reshape(-1, ow, kw)
+        _spread(xp, rows.reshape(-1, ow), self.aw, [cells[..., j] for j in range(kw)])
+        if not tiled:
+            dst[...] = cells.reshape(n, c, oh * kh, ow * kw)
+        return gx
+
+
+def _tiled_max_pool(x, geo):
+    """(max, _Winners) for disjoint tiles, or None when a NaN is present (the general path decides)."""
+    xp = xp_of(x)
+    (kh, kw), (oh, ow) = geo.k, geo.out
+    n, c = x.shape[:2]
+    rows = x[:, :, :oh * kh, :ow * kw].reshape(-1, ow, kw)   # a view unless cropped
+    bw, aw = _first_max(xp, [rows[..., j] for j in range(kw)])
+    cols = bw.reshape(-1, kh, ow)
+    best, ah = _first_max(xp, [cols[:, j] for j in range(kh)])
+    if xp.isnan(best).any():
+        return None
+    return best.reshape(n, c, oh, ow), _Winners(aw, ah, geo.k, geo.out, x.shape)
+
+
+def _offset_numbers(arg):
+    return arg.offsets() if isinstance(arg, _Winners) else arg
+
+
 class _MaxPoolWithIndices(Op):
     @staticmethod
     def forward(ctx, x, geo):
-        best, arg = _max_pool_arrays(x, geo)
+        res = _tiled_max_pool(x, geo) if _tiles(x, geo) else None
+        best, arg = res if res is not None else _max_pool_arrays(x, geo)
         ctx.geo, ctx.arg = geo, arg
         return best
 
@@ -173,6 +278,8 @@ class MaxPoolBackward(Op):
     @staticmethod
     def forward(ctx, g, arg, geo):
         ctx.arg, ctx.geo = arg, geo
+        if isinstance(arg, _Winners):
+            return arg.scatter(g)
         return _max_pool_scatter(g, arg, geo, g.dtype)
 
     @staticmethod
@@ -184,7 +291,7 @@ class MaxPoolGather(Op):
     @staticmethod
     def forward(ctx, gg, arg, geo):
         ctx.arg, ctx.geo = arg, geo
-        return _max_pool_gather(gg, arg, geo)
+        return _max_pool_gather(gg, _offset_numbers(arg), geo)
 
     @staticmethod
     def backward(ctx, g):
@@ -202,7 +309,7 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     out = op.apply(x, geo)
     node = out.grad_fn
     if return_indices:
-        arg = node.arg if node is not None else _max_pool_arrays(x._data, geo)[1]
+        arg = _offset_numbers(node.arg) if node is not None else _max_pool_arrays(x._data, geo)[1]
         idx = Tensor._make(_flat_indices(arg, geo))
     if added:
         out = out.squeeze(0)

@@ -42,9 +42,38 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     return _finish(_rng.uniform(engine_of(generator), shape, _recipe_dtype(d.np_dtype)), d.np_dtype, requires_grad)
 
 
+def _preserved_layout(input):
+    """The axis order ``torch.empty_like`` (preserve_format) gives a copy of ``input``.
+
+    A non-overlapping, dense input keeps its stride order (a transposed tensor gets a
+    transposed result, filled in memory order); anything else gets row-major. Returns
+    None for row-major, else the axes from the outermost to the innermost in memory.
+    """
+    arr = input._data
+    if arr.flags.c_contiguous or arr.ndim < 2:
+        return None
+    axes = sorted(range(arr.ndim), key=lambda a: (-abs(arr.strides[a]), a))
+    expected = arr.itemsize
+    for a in reversed(axes):
+        if arr.shape[a] != 1 and abs(arr.strides[a]) != expected:
+            return None
+        expected *= arr.shape[a]
+    return axes
+
+
+def _like(input, draw):
+    """A tensor laid out like ``empty_like(input)``, filled by ``draw(shape, contiguous)`` in memory order."""
+    axes = _preserved_layout(input)
+    if axes is None:
+        return draw(tuple(input.shape), True)
+    values = draw(tuple(input.shape[a] for a in axes), False)
+    return Tensor._make(values._data.transpose(np.argsort(axes)))
+
+
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
               generator=None):
-    return rand(*input.shape, generator=generator, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    t = _like(input, lambda shape, _: rand(shape, generator=generator, dtype=dtype or input.dtype))
+    return t.requires_grad_() if requires_grad else t
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -56,7 +85,14 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
                generator=None):
-    return randn(*input.shape, generator=generator, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    d = _float_dtype(dtype or input.dtype)
+
+    def draw(shape, contiguous):
+        # A non-contiguous result goes down PyTorch's scalar Box-Muller path.
+        values = _rng.normal(engine_of(generator), shape, _recipe_dtype(d.np_dtype), contiguous=contiguous)
+        return Tensor._make(_as_dtype_array(values, d.np_dtype))
+    t = _like(input, draw)
+    return t.requires_grad_() if requires_grad else t
 
 
 def randint(*args, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -83,8 +119,8 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
                  memory_format=None, generator=None):
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype,
-                   requires_grad=requires_grad)
+    t = _like(input, lambda shape, _: randint(low, high, shape, generator=generator, dtype=dtype or input.dtype))
+    return t.requires_grad_() if requires_grad else t
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,

@@ -60,9 +60,12 @@ def _draw_noise(input, lower, upper):
     count = int(negative.sum())
     # One double draw in [0, 1) per non-positive element, scaled like uniform_real_distribution.
     u = empty(count, dtype=dt.float64, device=input.device).uniform_()._data
-    r = u * (upper - lower) + lower
+    # NOTE: the bounds are first rounded to the compute type (float32 unless the input is double).
+    op = np.dtype(_opmath(a.dtype))
+    lo, hi = float(op.type(lower)), float(op.type(upper))
+    r = u * (hi - lo) + lo
     noise = xp.ones(a.shape, dtype=a.dtype)
-    noise[negative] = r.astype(_opmath(a.dtype)).astype(a.dtype)
+    noise[negative] = xp.asarray(r.astype(op)).astype(a.dtype)
     return noise
 
 
