@@ -75,7 +75,10 @@ def main() -> None:
         from _report import write_section
         write_section("rng", "Random numbers (benchmarks/bench_rng.py)",
                       "\n".join(lines) + f"\n\n{args.size:,} values per draw; best of {args.repeats}, "
-                      "alternating; both bit-identical for the same seed.")
+                      "alternating; both bit-identical for the same seed. torch runs one thread (its random "
+                      "kernels are serial); ember's float32 randn transforms its Box-Muller blocks on two "
+                      "threads above 2**20 values, so its ratio depends on a second core being free. "
+                      f"Load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.")
 
 
 if __name__ == "__main__":

@@ -302,3 +302,17 @@ def _functional_method(name):
 for _name in ("softmax", "log_softmax", "hardshrink", "prelu"):
     if not hasattr(Tensor, _name):
         setattr(Tensor, _name, _functional_method(_name))
+
+
+def _removed(name, replacement):
+    def method(self, *args, **kwargs):
+        raise RuntimeError(f"This function was deprecated since version 1.9 and is now removed. "
+                           f"`{replacement}` is its replacement.")
+    method.__name__ = name
+    return method
+
+
+Tensor.solve = _removed("solve", "torch.linalg.solve")
+Tensor.lstsq = _removed("lstsq", "torch.linalg.lstsq")
+Tensor.eig = _removed("eig", "torch.linalg.eig")
+Tensor.symeig = _removed("symeig", "torch.linalg.eigh")

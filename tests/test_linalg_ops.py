@@ -1,7 +1,6 @@
 """torch.linalg factorizations and solves against PyTorch: values, gradients, errors."""
 import numpy as np
 import pytest
-import torch
 
 import ember
 from oracle import assert_same_error, compare, gradcheck, randn

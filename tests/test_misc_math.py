@@ -178,3 +178,12 @@ def test_predicates_and_small_helpers():
     assert ember.is_same_size(x, ember.zeros(2, 3)) and not ember.is_same_size(x, ember.zeros(3, 2))
     compare(lambda lib, a: lib.fill(a, 2.5), randn(2, 2), grad=False)
     assert [p.shape for p in ember.unsafe_chunk(ember.ones(5), 2)] == [p.shape for p in torch.unsafe_chunk(torch.ones(5), 2)]
+
+
+def test_norm_helpers_nonzero_static_put():
+    compare(lambda lib, x: lib.frobenius_norm(x, (0, 1)), randn(3, 4))
+    compare(lambda lib, x: lib.nuclear_norm(x), randn(3, 4))
+    compare(lambda lib, x: lib.nonzero_static(x, size=3), np.array([0, 1, 2, 0]), grad=False)
+    compare(lambda lib, x: lib.nonzero_static(x, size=1, fill_value=7), np.array([[0, 1], [2, 0]]), grad=False)
+    compare(lambda lib, x, i, s: lib.put(x, i, s), randn(2, 2), np.array([0, 3]), randn(2, seed=1))
+    assert_same_error(lambda lib: lib.ones(2, 2).solve(lib.ones(2, 2)))

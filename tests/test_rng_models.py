@@ -445,3 +445,8 @@ def test_shuffle_order_identical_to_torch(name):
         results.append(SHUFFLES[name](D, L))
     assert results[0] == results[1]
     assert _states_agree()
+
+
+def test_large_float32_randn_split_across_threads_is_bit_identical():
+    # Above 2**20 elements the Box-Muller blocks are transformed by two threads.
+    assert_identical(lambda L: [L.randn(1_300_007), L.empty(1 << 20).normal_(0.5, 2.0), L.rand(3)])

@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 import scipy.special as sc
-import torch
 
 import ember
 from oracle import assert_same_error, compare, gradcheck, randn

@@ -191,7 +191,7 @@ class AvxBoxMuller:
         k, exponent = self._ints_a[:count], self._ints_b[:count]
         t, z, e = self._x[:count], self._z[:count], self._e[:count]
         poly, tmp = self._poly[:count], self._tmp[:count]
-        np.bitwise_and(words, _UNIFORM_BITS, out=k, casting="unsafe")
+        np.bitwise_and(words.view(np.int32), _UNIFORM_BITS, out=k)   # view: no buffered cast
         np.subtract(_TWO_POW_24, k, out=k)                 # (1 - u) * 2**24, in [1, 2**24]
         np.copyto(tmp, k, casting="unsafe")                 # exact: k <= 2**24
         bits = tmp.view(np.int32)
@@ -252,7 +252,7 @@ class AvxBoxMuller:
         x64, z64, acc, half_z64 = (buffer[:count] for buffer in (self._x64, self._z64, self._acc,
                                                                  self._tmp64))
 
-        np.bitwise_and(words, _UNIFORM_BITS, out=k, casting="unsafe")
+        np.bitwise_and(words.view(np.int32), _UNIFORM_BITS, out=k)   # view: no buffered cast
         np.copyto(theta, k, casting="unsafe")
         np.multiply(theta, _TWO_PI_OVER_2_POW_24, out=theta)
         np.multiply(theta, _FOUR_OVER_PI, out=tmp)

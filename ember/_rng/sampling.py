@@ -29,6 +29,8 @@ float32 storage (see :mod:`.dtypes`). The integer recipes live in
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -229,17 +231,46 @@ def _normal_blocks_float32(engine, count, mean, std):
     whole = count - count % _BLOCK
     values = np.empty(count, dtype=f32)
     kernel = _AvxBlocks(min(whole // 2, _BOX_MULLER_CHUNK))
-    # Words are drawn chunk by chunk, so each is transformed while in cache.
     step = 2 * _BOX_MULLER_CHUNK
-    for start in range(0, whole, step):
-        words = engine.random_uint32(min(step, whole - start))
-        kernel(words, out=values[start:start + words.size])
+    if whole >= _THREADED_MIN_ELEMENTS and _THREADS > 1:
+        _transform_in_threads(engine.random_uint32(whole), values[:whole], step)
+    else:
+        # Words are drawn chunk by chunk, so each is transformed while in cache.
+        for start in range(0, whole, step):
+            words = engine.random_uint32(min(step, whole - start))
+            kernel(words, out=values[start:start + words.size])
     if whole != count:
         engine.random_uint32(count - whole)     # drawn, then overwritten by the tail block
         kernel(engine.random_uint32(_BLOCK), out=values[count - _BLOCK:])
     if (mean, std) != (0.0, 1.0):
         values = fma32(values, std, mean)
     return values
+
+
+# Large float32 normals are transformed by two threads, each taking one half of the
+# blocks: blocks of 16 are independent, and NumPy releases the GIL inside every ufunc,
+# so the halves run in parallel (the words are drawn before, in order, so the stream is
+# unchanged). Below the threshold the thread hand-off costs more than it saves.
+_THREADS = min(2, os.cpu_count() or 1)
+_THREADED_MIN_ELEMENTS = 1 << 20
+_pool = None
+
+
+def _transform_in_threads(words, out, step):
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="ember-randn")
+    middle = (words.size // 2) // _BLOCK * _BLOCK
+
+    def transform(start, stop):
+        kernel = _AvxBlocks(_BOX_MULLER_CHUNK)
+        for begin in range(start, stop, step):
+            end = min(begin + step, stop)
+            kernel(words[begin:end], out=out[begin:end])
+
+    futures = [_pool.submit(transform, 0, middle), _pool.submit(transform, middle, words.size)]
+    for future in futures:
+        future.result()
 
 
 def _normal_blocks_reduced(engine, count, mean, std):

@@ -46,37 +46,50 @@ class Op(Node):
     def apply(cls, *args):
         T = Tensor
         ctx = cls.__new__(cls)
-        if not (_grad_state.enabled and cls.differentiable):
-            return _apply_plain(cls, ctx, args)
-        # One pass over the arguments gathers everything the graph needs; ops whose inputs
-        # don't require grad return before any of it is built.
-        arrays = []
-        needs = []
-        edges = []
-        meta = []
-        record = False
-        for a in args:
-            if isinstance(a, T):
-                data = a._data
-                arrays.append(data)
-                if a._requires_grad:
-                    record = True
-                    needs.append(True)
-                    fn = a.grad_fn
-                    edges.append((fn, a._output_nr) if fn is not None else (accumulator_of(a), 0))
-                    meta.append((data.shape, data.dtype))
+        if _grad_state.enabled and cls.differentiable:
+            # One pass over the arguments gathers everything the graph needs; ops whose
+            # inputs don't require grad fall through to the plain path below.
+            arrays = []
+            needs = []
+            edges = []
+            meta = []
+            record = False
+            for a in args:
+                if isinstance(a, T):
+                    data = a._data
+                    arrays.append(data)
+                    if a._requires_grad:
+                        record = True
+                        needs.append(True)
+                        fn = a.grad_fn
+                        edges.append((fn, a._output_nr) if fn is not None else (accumulator_of(a), 0))
+                        meta.append((data.shape, data.dtype))
+                    else:
+                        needs.append(False)
+                        edges.append(None)
+                        meta.append(None)
                 else:
+                    arrays.append(a)
                     needs.append(False)
-                    edges.append(None)
+                    edges.append(False)
                     meta.append(None)
-            else:
-                arrays.append(a)
-                needs.append(False)
-                edges.append(False)
-                meta.append(None)
-        if not record:
-            return _wrap_outputs_plain(cls, cls.forward(ctx, *arrays), args)
+            if record:
+                return _apply_recorded(cls, ctx, args, arrays, needs, edges, meta)
+        else:
+            arrays = [a._data if isinstance(a, T) else a for a in args]
+        out = cls.forward(ctx, *arrays)
+        if type(out) is tuple:
+            return tuple(_wrap_plain(o, cls, args) for o in out)
+        t = T._make(out)
+        if cls.is_view:
+            _make_view_of(t, args[0])
+        return t
 
+
+def _apply_recorded(cls, ctx, args, arrays, needs, edges, meta):
+    """Run ``cls`` and record it in the graph (some input requires grad, grad mode is on)."""
+    T = Tensor
+    if True:
         ctx.needs_input_grad = tuple(needs)
         out = cls.forward(ctx, *arrays)
         ctx._edges = edges
@@ -116,18 +129,6 @@ class Op(Node):
             else:
                 ctx._saved = [entry]
         return tuple(results)
-
-
-def _apply_plain(cls, ctx, args):
-    """Run an op without recording (grad mode off, or a non-differentiable op)."""
-    T = Tensor
-    return _wrap_outputs_plain(cls, cls.forward(ctx, *[a._data if isinstance(a, T) else a for a in args]), args)
-
-
-def _wrap_outputs_plain(cls, out, args):
-    if type(out) is tuple:
-        return tuple(_wrap_plain(o, cls, args) for o in out)
-    return _wrap_plain(out, cls, args)
 
 
 def _wrap_plain(array, cls, args):

@@ -76,12 +76,17 @@ _SAVED_INPUT, _SAVED_OUTPUT, _SAVED_PLAIN = 0, 1, 2
 class Node:
     """Base of every backward node (``grad_fn``)."""
 
-    __slots__ = ("_edges", "_saved", "_freed", "_pre_hooks", "_post_hooks", "_input_meta",
-                 "_output_meta", "needs_input_grad", "__weakref__", "__dict__")
+    __slots__ = ("_edges", "_saved", "_input_meta", "needs_input_grad", "__weakref__", "__dict__")
 
     # Overridden by materialize-aware nodes (custom Functions).
     _materialize_grads = True
     _custom = False
+    # Rarely set, so class-level defaults: the engine reads them on every node without a
+    # getattr fallback; an assignment lands in the instance's __dict__.
+    _freed = False
+    _pre_hooks = None
+    _post_hooks = None
+    _output_meta = None
 
     def name(self):
         # An op whose PyTorch node name depends on its arguments sets ``_grad_fn_name`` in forward.

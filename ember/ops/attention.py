@@ -9,6 +9,7 @@ import math
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
+from ..autograd.grad_mode import state as grad_state
 from . import linalg as _linalg
 from . import shape as _shape
 
@@ -259,6 +260,14 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     elif key.shape != value.shape:
         raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
 
+    if query is key and key is value and is_batched and not need_weights and not use_separate_proj_weight \
+            and bias_k is None and bias_v is None and not add_zero_attn and static_k is None \
+            and static_v is None and (dropout_p == 0.0 or not training):
+        out = _fast_self_attention(query, num_heads, in_proj_weight, in_proj_bias, out_proj_weight,
+                                   out_proj_bias, attn_mask, key_padding_mask, is_causal, batch_first=False)
+        if out is not None:
+            return out, None
+
     if not use_separate_proj_weight:
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
@@ -373,3 +382,141 @@ def _heads(x, static, bsz, num_heads, head_dim, name):
         raise AssertionError(f"expecting static_{name}.size(2) of {head_dim}, but got {static.size(2)}")
     return static
 
+
+
+# --- fused packed self-attention (the training hot path) ---------------------------------
+
+class PackedSelfAttention(Op):
+    """softmax(Q K^T * scale + bias) V for every head, where Q, K, V are the three column
+    blocks of one packed input projection ``proj`` (rows: ``(N, L)`` if batch_first else
+    ``(L, N)``); heads are merged back into rows of the same order.
+
+    One Op instead of ~20 (split, head reshapes, copies, two batched matmuls, softmax),
+    with the batched matmuls on contiguous per-head blocks.
+    """
+
+    saves_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, proj, bias, heads, scale, batch_first):
+        a, b, e3 = proj.shape
+        e = e3 // 3
+        hd = e // heads
+        n, length = (a, b) if batch_first else (b, a)
+        perm = (2, 0, 3, 1, 4) if batch_first else (2, 1, 3, 0, 4)  # -> (3, N, H, L, hd)
+        qkv = np.ascontiguousarray(proj.reshape(a, b, 3, heads, hd).transpose(perm))
+        qkv = qkv.reshape(3, n * heads, length, hd)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        p = np.matmul(q, k.transpose(0, 2, 1))
+        p *= p.dtype.type(scale)
+        if bias is not None:
+            p4 = p.reshape(n, heads, length, length)
+            p4 += bias.astype(p.dtype, copy=False)
+        _softmax_rows_(p)
+        o = np.matmul(p, v).reshape(n, heads, length, hd)
+        ctx.qkv, ctx.p, ctx.bias = qkv, p, bias
+        ctx.dims, ctx.perm, ctx.scale, ctx.batch_first = (a, b, heads, hd, n, length), perm, scale, batch_first
+        merged = o.transpose(0, 2, 1, 3) if batch_first else o.transpose(2, 0, 1, 3)
+        return np.ascontiguousarray(merged).reshape(a, b, e)
+
+    @staticmethod
+    def backward(ctx, g):
+        if grad_state.enabled:
+            return _packed_attention_backward_graph(ctx, g), None, None, None, None
+        a, b, heads, hd, n, length = ctx.dims
+        q, k, v = ctx.qkv
+        p, scale = ctx.p, ctx.p.dtype.type(ctx.scale)
+        go = g._data.astype(p.dtype, copy=False).reshape(a, b, heads, hd)
+        go = np.ascontiguousarray(go.transpose((0, 2, 1, 3) if ctx.batch_first else (1, 2, 0, 3)))
+        go = go.reshape(n * heads, length, hd)
+        dv = np.matmul(p.transpose(0, 2, 1), go)
+        dz = np.matmul(go, v.transpose(0, 2, 1))
+        # d softmax: dz = p * (dp - sum(dp * p)); the scale then flows into dq and dk
+        row = np.einsum("bij,bij->bi", dz, p)[..., None]
+        dz -= row
+        dz *= p
+        dz *= scale
+        dproj = np.empty((a, b, 3, heads, hd), p.dtype)
+        blocks = dproj.transpose(ctx.perm)
+        blocks[0] = np.matmul(dz, k).reshape(n, heads, length, hd)
+        blocks[1] = np.matmul(dz.transpose(0, 2, 1), q).reshape(n, heads, length, hd)
+        blocks[2] = dv.reshape(n, heads, length, hd)
+        return Tensor._make(dproj.reshape(a, b, 3 * heads * hd)), None, None, None, None
+
+
+def _softmax_rows_(p):
+    """In-place softmax over the last axis; a row that is all -inf becomes zeros."""
+    m = p.max(axis=-1, keepdims=True)
+    m[np.isneginf(m)] = 0
+    p -= m
+    np.exp(p, out=p)
+    s = p.sum(axis=-1, keepdims=True)
+    s[s == 0] = 1
+    p /= s
+
+
+def _packed_attention_backward_graph(ctx, g):
+    """The same gradient built from Tensor ops (differentiable again, for create_graph)."""
+    (proj,) = ctx.saved_tensors
+    a, b, heads, hd, n, length = ctx.dims
+    qkv = proj.reshape(a, b, 3, heads, hd).permute(*ctx.perm).reshape(3, n * heads, length, hd)
+    q, k, v = qkv.unbind(0)
+    scores = _linalg.matmul(q, k.transpose(-2, -1)).reshape(n, heads, length, length)
+    bias = None if ctx.bias is None else Tensor._make(ctx.bias)
+    p = Softmax.apply(scores, bias, ctx.scale, -1, True).reshape(n * heads, length, length)
+    go = g.reshape(a, b, heads, hd).permute(*((0, 2, 1, 3) if ctx.batch_first else (1, 2, 0, 3)))
+    go = go.reshape(n * heads, length, hd)
+    dv = _linalg.matmul(p.transpose(-2, -1), go)
+    dp = _linalg.matmul(go, v.transpose(-2, -1))
+    dz = p * (dp - (dp * p).sum(-1, keepdim=True)) * ctx.scale
+    dq = _linalg.matmul(dz, k)
+    dk = _linalg.matmul(dz.transpose(-2, -1), q)
+    inverse = tuple(int(i) for i in np.argsort(ctx.perm))
+    d = _shape.stack([dq, dk, dv]).reshape(3, n, heads, length, hd).permute(*inverse)
+    return d.reshape(a, b, 3 * heads * hd)
+
+
+def _fast_self_attention_bias(attn_mask, key_padding_mask, is_causal, n, heads, length, dtype):
+    """The additive mask as one array broadcastable to (N, H, L, L), or False if unsupported."""
+    bias = None
+    if is_causal and key_padding_mask is None:
+        return _neg_inf_where(np.triu(np.ones((length, length), bool), 1), dtype)
+    if attn_mask is not None:
+        shape = tuple(attn_mask.shape)
+        if shape == (length, length):
+            bias = attn_mask._data
+        elif shape == (n * heads, length, length):
+            bias = attn_mask._data.reshape(n, heads, length, length)
+        else:
+            return False
+    if key_padding_mask is not None:
+        if tuple(key_padding_mask.shape) != (n, length):
+            return False
+        kpm = key_padding_mask._data.reshape(n, 1, 1, length)
+        bias = kpm if bias is None else bias + kpm
+    return bias
+
+
+def _fast_self_attention(x, num_heads, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
+                         attn_mask, key_padding_mask, is_causal, batch_first):
+    """Packed self-attention of ``x`` ((N, L, E) if batch_first else (L, N, E)) without
+    weights and dropout; None when the case is not covered (the caller takes the general path).
+
+    Masks must already be canonical (float additive, or None).
+    """
+    if x.dim() != 3 or x._data.dtype not in (np.float32, np.float64) or in_proj_weight is None:
+        return None
+    for m in (attn_mask, key_padding_mask):
+        if m is not None and (m.requires_grad or m._data.dtype != x._data.dtype):
+            return None
+    e = x.shape[-1]
+    if e % num_heads or tuple(in_proj_weight.shape) != (3 * e, e) or tuple(out_proj_weight.shape) != (e, e):
+        return None
+    n, length = (x.shape[0], x.shape[1]) if batch_first else (x.shape[1], x.shape[0])
+    bias = _fast_self_attention_bias(attn_mask, key_padding_mask, is_causal, n, num_heads, length,
+                                     x._data.dtype)
+    if bias is False:
+        return None
+    proj = _linear(x, in_proj_weight, in_proj_bias)
+    out = PackedSelfAttention.apply(proj, bias, num_heads, 1.0 / math.sqrt(e // num_heads), batch_first)
+    return _linear(out, out_proj_weight, out_proj_bias)

@@ -207,6 +207,34 @@ def col2im(cols, n, c, geo, dtype):
     return crop(gx, geo.lo, geo.image)
 
 
+def wide_input_grad(w2, gt, n, c, geo, dtype):
+    """Bx for stride 1 from wide ``gt`` (O, N*L): the GEMM and col2im a few samples at a time.
+
+    Each block's column gradient (about 4 MB) is summed into the image while still in cache,
+    instead of writing the whole (C*prod(k), N*L) matrix out and reading it back.
+    """
+    xp = xp_of(gt)
+    o, kdim = w2.shape
+    length = geo.wide_len()
+    ps = geo.plane_strides()
+    step = max(1, min(n, (4 << 20) // max(1, kdim * length * gt.itemsize)))
+    gx = xp.zeros((n, c, math.prod(geo.padded)), dtype)
+    tmp = take_scratch(xp, (kdim, step * length), dtype)
+    g3 = gt.reshape(o, n, length)
+    starts = [sum(v * geo.d[i] * ps[i] for i, v in enumerate(offs)) for offs in product(*[range(k) for k in geo.k])]
+    wt = w2.T
+    for n0 in range(0, n, step):
+        m = min(step, n - n0)
+        blk = tmp[:, :m * length]
+        xp.matmul(wt, g3[:, n0:n0 + m].reshape(o, m * length), out=blk)
+        blk = blk.reshape(c, len(starts), m, length)
+        dst = gx[n0:n0 + m]
+        for j, st in enumerate(starts):
+            dst[:, :, st:st + length] += blk[:, j].swapaxes(0, 1)
+    give_scratch(tmp)
+    return crop(gx.reshape((n, c) + geo.padded), geo.lo, geo.image)
+
+
 def cols_side(g, geo):
     """(N, O, *out) -> contiguous (O, N*L) in im2col's column layout (wide: zeros between rows)."""
     if not geo.wide:
@@ -397,13 +425,11 @@ def _array_backward(ctx, g, x, w, need):
         gb = gt.sum(axis=1)
     if need[0]:
         w2 = w.reshape(o, -1)
-        if geo.groups == 1:
-            gcols = take_scratch(xp, (w2.shape[1], gt.shape[1]), g.dtype)
-            xp.matmul(w2.T, gt, out=gcols)
+        if geo.groups == 1 and geo.wide:
+            gx = wide_input_grad(w2, gt, n, x.shape[1], geo, g.dtype)
         else:
             gcols = _grouped_matmul(xp, w2, gt, geo.groups, trans_a=True)
-        gx = col2im(gcols, n, x.shape[1], geo, g.dtype)
-        give_scratch(gcols)
+            gx = col2im(gcols, n, x.shape[1], geo, g.dtype)
     give_scratch(gt)
     return tuple(None if a is None else Tensor._make(a) for a in (gx, gw, gb)) + (None, None, None)
 

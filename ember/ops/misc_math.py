@@ -435,9 +435,7 @@ def _gradient_one(f, d, h, edge_order):
 # ---- histograms (NumPy's binning; not differentiable) ----------------------------------
 def _float_only(input, name):
     if not input.is_floating_point():
-        raise RuntimeError(f"torch.{name}: input tensor and bins tensors should have the same dtype, but got "
-                           f"input {input.dtype.name} and bins {input.dtype.name}" if False else
-                           f'"histogram_cpu" not implemented for \'{_word(input.dtype)}\'')
+        raise RuntimeError(f'"{name}_cpu" not implemented for \'{_word(input.dtype)}\'')
 
 
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
@@ -501,16 +499,35 @@ def renorm(input, p, dim, maxnorm):
     others = tuple(i for i in builtins_range(input.dim()) if i != d)
     norms = vector_norm(input, p, others, keepdim=True)
     factor = where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
-    return input * factor.detach() if not _renorm_differentiates_factor else input * factor
+    return input * factor
 
 
-# PyTorch's renorm backward differentiates through the rescaling factor too.
-_renorm_differentiates_factor = True
+def frobenius_norm(input, dim=(-2, -1), keepdim=False):
+    from .norms import vector_norm
+    return vector_norm(input, 2, dim, keepdim)
+
+
+def nuclear_norm(input, dim=(-2, -1), keepdim=False):
+    from .norms import matrix_norm
+    return matrix_norm(input, "nuc", dim, keepdim)
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    """Indices of nonzeros, truncated or padded with ``fill_value`` to exactly ``size`` rows."""
+    idx = np.argwhere(input._data)[:size]
+    pad = np.full((size - idx.shape[0], input.dim()), fill_value, np.int64)
+    return Tensor._make(np.concatenate([idx.astype(np.int64), pad], 0))
+
+
+def put(input, index, source, accumulate=False):
+    """Out-of-place :meth:`Tensor.put_`."""
+    return input.clone().put_(index, source, accumulate)
 
 
 __all__ = ["isclose", "allclose", "equal", "is_same_size", "isin", "kron", "cross", "rot90", "block_diag",
            "combinations", "cov", "corrcoef", "trapezoid", "trapz", "cumulative_trapezoid", "gcd", "lcm",
            "frexp", "ldexp", "nextafter", "vander", "unravel_index", "gradient", "histogram", "histogramdd", "dist",
-           "renorm"]
+           "renorm", "frobenius_norm", "nuclear_norm", "nonzero_static", "put"]
 METHODS = ["isclose", "allclose", "equal", "is_same_size", "kron", "cross", "rot90", "cov", "corrcoef", "gcd",
-           "lcm", "frexp", "ldexp", "nextafter", "histogram", "dist", "renorm"]
+           "lcm", "frexp", "ldexp", "nextafter", "histogram", "dist", "renorm", "nonzero_static",
+           "put"]

@@ -1,6 +1,5 @@
 """Views over raw storage (as_strided, unfold), complex-part views, the ``*_copy`` forms of
 view ops, and small top-level predicates (typename, is_signed, ...)."""
-import math
 
 from .. import _dtype as dt
 from .._backend import np

@@ -79,7 +79,7 @@ def _normalize_backward_arrays(ctx, g, w_t, axes, param_shape, param_axes):
         gx = gh * xhat
         m2 = gx.mean(axis=axes, keepdims=True)
         np.multiply(xhat, m2, out=gx)
-        gx -= gh.mean(axis=axes, keepdims=True)
+        gx += gh.mean(axis=axes, keepdims=True)
         np.subtract(gh, gx, out=gx)
         gx *= rstd
         gx = wrap(gx)

@@ -1,5 +1,5 @@
 """MultiheadAttention: the layer around ``F.multi_head_attention_forward``."""
-from ...ops.attention import _canonical_mask, multi_head_attention_forward
+from ...ops.attention import _canonical_mask, _fast_self_attention, multi_head_attention_forward
 from ...ops.creation import empty
 from .. import init
 from ..parameter import Parameter
@@ -96,6 +96,16 @@ class MultiheadAttention(Module):
         key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask",
                                            query.dtype)
         attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+        if self.batch_first and is_batched and query is key and key is value and not need_weights \
+                and self._qkv_same_embed_dim and self.bias_k is None and self.bias_v is None \
+                and not self.add_zero_attn and (self.dropout == 0.0 or not self.training) \
+                and query.shape[-1] == self.embed_dim and (attn_mask is not None or not is_causal):
+            # self-attention in (N, L) row order directly: no layout transposes or copies
+            out = _fast_self_attention(query, self.num_heads, self.in_proj_weight, self.in_proj_bias,
+                                       self.out_proj.weight, self.out_proj.bias, attn_mask, key_padding_mask,
+                                       is_causal, batch_first=True)
+            if out is not None:
+                return out, None
         if self.batch_first and is_batched:
             # keep the identity of shared tensors: self-attention takes the one-GEMM path
             if key is value:
