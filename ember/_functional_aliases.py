@@ -91,17 +91,11 @@ def log_softmax(input, dim, dtype=None):
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
-    """Randomized leaky ReLU; in eval mode the slope is (lower + upper) / 2."""
-    from .ops.pointwise import where
-    if not training:
-        return _F("leaky_relu")(input, (lower + upper) / 2)
-    slopes = input.detach().new_empty(tuple(input.shape)).uniform_(lower, upper)
-    return where(input >= 0, input, input * slopes)
+    return _F("rrelu")(input, lower, upper, training)
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
-    return input.copy_(rrelu(input.detach() if input.requires_grad else input, lower, upper, training)) \
-        if not input.requires_grad else input.copy_(rrelu(input.clone(), lower, upper, training))
+    return _F("rrelu_")(input, lower, upper, training)
 
 
 # ---- normalization: ATen argument order ---------------------------------------------------------

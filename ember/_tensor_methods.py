@@ -91,12 +91,23 @@ Tensor.H = _T
 Tensor.mH = _mT
 
 # ---- operators ------------------------------------------------------------------------------
-Tensor.__add__ = lambda self, other: pointwise.add(self, other)
-Tensor.__radd__ = lambda self, other: pointwise.add(self, other)
-Tensor.__sub__ = lambda self, other: pointwise.sub(self, other)
+def _binary_operator(op_cls, general):
+    """``self (op) other``: a same-shape tensor or a Python float/int goes straight to the op
+    (nothing to check or broadcast); everything else takes the public function's checks."""
+    def method(self, other):
+        kind = type(other)
+        if kind is float or kind is int or (kind is Tensor and other._data.shape == self._data.shape):
+            return op_cls.apply(self, other)
+        return general(self, other)
+    return method
+
+
+Tensor.__add__ = _binary_operator(pointwise.Add, pointwise.add)
+Tensor.__radd__ = _binary_operator(pointwise.Add, pointwise.add)
+Tensor.__sub__ = _binary_operator(pointwise.Sub, pointwise.sub)
 Tensor.__rsub__ = lambda self, other: pointwise.RSub.apply(self, other)
-Tensor.__mul__ = lambda self, other: pointwise.mul(self, other)
-Tensor.__rmul__ = lambda self, other: pointwise.mul(self, other)
+Tensor.__mul__ = _binary_operator(pointwise.Mul, pointwise.mul)
+Tensor.__rmul__ = _binary_operator(pointwise.Mul, pointwise.mul)
 Tensor.__truediv__ = lambda self, other: pointwise.div(self, other)
 Tensor.__rtruediv__ = lambda self, other: pointwise.Div.apply(other, self)
 Tensor.__floordiv__ = lambda self, other: pointwise.floor_divide(self, other)

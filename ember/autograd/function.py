@@ -47,36 +47,10 @@ class Op(Node):
         T = Tensor
         ctx = cls.__new__(cls)
         if _grad_state.enabled and cls.differentiable:
-            # One pass over the arguments gathers everything the graph needs; ops whose
-            # inputs don't require grad fall through to the plain path below.
-            arrays = []
-            needs = []
-            edges = []
-            meta = []
-            record = False
             for a in args:
-                if isinstance(a, T):
-                    data = a._data
-                    arrays.append(data)
-                    if a._requires_grad:
-                        record = True
-                        needs.append(True)
-                        fn = a.grad_fn
-                        edges.append((fn, a._output_nr) if fn is not None else (accumulator_of(a), 0))
-                        meta.append((data.shape, data.dtype))
-                    else:
-                        needs.append(False)
-                        edges.append(None)
-                        meta.append(None)
-                else:
-                    arrays.append(a)
-                    needs.append(False)
-                    edges.append(False)
-                    meta.append(None)
-            if record:
-                return _apply_recorded(cls, ctx, args, arrays, needs, edges, meta)
-        else:
-            arrays = [a._data if isinstance(a, T) else a for a in args]
+                if isinstance(a, T) and a._requires_grad:
+                    return _apply_recorded(cls, ctx, args)
+        arrays = [a._data if isinstance(a, T) else a for a in args]
         out = cls.forward(ctx, *arrays)
         if type(out) is tuple:
             return tuple(_wrap_plain(o, cls, args) for o in out)
@@ -86,49 +60,72 @@ class Op(Node):
         return t
 
 
-def _apply_recorded(cls, ctx, args, arrays, needs, edges, meta):
+def _apply_recorded(cls, ctx, args):
     """Run ``cls`` and record it in the graph (some input requires grad, grad mode is on)."""
     T = Tensor
-    if True:
-        ctx.needs_input_grad = tuple(needs)
-        out = cls.forward(ctx, *arrays)
-        ctx._edges = edges
-        ctx._input_meta = meta
-        if cls.saves_inputs:
-            ctx._saved = [(_SAVED_INPUT, args[i], args[i]._vc[0]) if isinstance(args[i], T)
-                          else (_SAVED_PLAIN, args[i], None) for i in cls.saves_inputs]
-        if type(out) is not tuple:
-            t = T._make(out, False, None, 0)
-            if out.dtype.kind in "fc" or out.dtype == _BF16:
-                t._requires_grad = True
-                t.grad_fn = ctx
-            if cls.is_view:
-                _make_view_of(t, args[0])
-            if cls.saves_output:
-                entry = (_SAVED_OUTPUT, (out, t._vc, 0, True), t._vc[0])
-                if cls.saves_inputs:
-                    ctx._saved.append(entry)
-                else:
-                    ctx._saved = [entry]
-            return t
-        results = []
-        for nr, o in enumerate(out):
-            t = T._make(o, False, None, nr)
-            if o.dtype.kind in "fc" or o.dtype == _BF16:
-                t._requires_grad = True
-                t.grad_fn = ctx
-            if cls.is_view:
-                _make_view_of(t, args[0])
-            results.append(t)
-        ctx._output_meta = tuple((r._data.shape, r._data.dtype) for r in results)
+    # One pass over the arguments gathers everything the graph needs.
+    arrays = []
+    needs = []
+    edges = []
+    meta = []
+    for a in args:
+        if isinstance(a, T):
+            data = a._data
+            arrays.append(data)
+            if a._requires_grad:
+                needs.append(True)
+                fn = a.grad_fn
+                edges.append((fn, a._output_nr) if fn is not None else (accumulator_of(a), 0))
+                meta.append((data.shape, data.dtype))
+            else:
+                needs.append(False)
+                edges.append(None)
+                meta.append(None)
+        else:
+            arrays.append(a)
+            needs.append(False)
+            edges.append(False)
+            meta.append(None)
+    ctx.needs_input_grad = tuple(needs)
+    out = cls.forward(ctx, *arrays)
+    ctx._edges = edges
+    ctx._input_meta = meta
+    if cls.saves_inputs:
+        ctx._saved = [(_SAVED_INPUT, args[i], args[i]._vc[0]) if isinstance(args[i], T)
+                      else (_SAVED_PLAIN, args[i], None) for i in cls.saves_inputs]
+    if type(out) is not tuple:
+        t = T._make(out, False, None, 0)
+        out = t._data
+        if out.dtype.kind in "fc" or out.dtype == _BF16:
+            t._requires_grad = True
+            t.grad_fn = ctx
+        if cls.is_view:
+            _make_view_of(t, args[0])
         if cls.saves_output:
-            r = results[0]
-            entry = (_SAVED_OUTPUT, (r._data, r._vc, 0, True), r._vc[0])
+            entry = (_SAVED_OUTPUT, (out, t._vc, 0, True), t._vc[0])
             if cls.saves_inputs:
                 ctx._saved.append(entry)
             else:
                 ctx._saved = [entry]
-        return tuple(results)
+        return t
+    results = []
+    for nr, o in enumerate(out):
+        t = T._make(o, False, None, nr)
+        if t._data.dtype.kind in "fc" or t._data.dtype == _BF16:
+            t._requires_grad = True
+            t.grad_fn = ctx
+        if cls.is_view:
+            _make_view_of(t, args[0])
+        results.append(t)
+    ctx._output_meta = tuple((r._data.shape, r._data.dtype) for r in results)
+    if cls.saves_output:
+        r = results[0]
+        entry = (_SAVED_OUTPUT, (r._data, r._vc, 0, True), r._vc[0])
+        if cls.saves_inputs:
+            ctx._saved.append(entry)
+        else:
+            ctx._saved = [entry]
+    return tuple(results)
 
 
 def _wrap_plain(array, cls, args):

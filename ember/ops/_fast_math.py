@@ -6,7 +6,7 @@ thousand elements keeps every temporary in L1/L2 cache and is several times fast
 """
 from .._backend import np
 
-_BLOCK = 16384
+_BLOCK = 32768
 
 # erf(x) = x * P(x^2) / Q(x^2) on |x| <= 4 (beyond that erf is +-1 in float32).
 # NOTE: a rational least-squares fit of erf(sqrt(t))/sqrt(t) on t in [0, 16] (weighted
