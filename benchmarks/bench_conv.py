@@ -1,10 +1,16 @@
 """ember vs PyTorch: convolution and pooling, forward + backward, side by side in one process.
 
-Run: python benchmarks/bench_conv.py [--profile]
+Run: python benchmarks/bench_conv.py [--profile] [--single]
 Times are the best of several repeats (the machine is shared); ratio = ember / torch.
+--single: one thread each and CPU time (process_time), which other jobs on the machine disturb far less.
 """
+import os
 import sys
 import time
+
+SINGLE = "--single" in sys.argv
+if SINGLE:
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"   # before numpy loads
 
 import numpy as np
 import torch
@@ -12,16 +18,17 @@ import torch
 sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__file__), ".."))
 import ember  # noqa: E402
 
-torch.set_num_threads(2)
+torch.set_num_threads(1 if SINGLE else 2)
+CLOCK = time.process_time if SINGLE else time.perf_counter
 
 
 def best_time(fn, repeats=7):
     fn()
     best = float("inf")
     for _ in range(repeats):
-        t = time.perf_counter()
+        t = CLOCK()
         fn()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, CLOCK() - t)
     return best * 1e3
 
 

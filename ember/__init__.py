@@ -44,5 +44,6 @@ from .ops.linalg_ops import *  # noqa: F401,F403,E402
 from .ops.linalg_lu import *  # noqa: F401,F403,E402
 from .ops.spectral import *  # noqa: F401,F403,E402
 from . import special  # noqa: E402,F401
+from . import fft  # noqa: E402,F401  (torch.fft namespace)
 from ._functional_aliases import *  # noqa: F401,F403,E402
 from . import nn, optim, utils  # noqa: E402,F401

@@ -26,6 +26,8 @@ Outline of the rules implemented here
       min|x| < 1e-4 (unless forced by the ``sci_mode`` print option),
     - otherwise fixed-point with ``precision`` decimals.
   nan/inf do not take part in choosing the column width.
+  Complex tensors get one such formatter for the real parts and one for the
+  imaginary parts; an element prints as ``re+imj``.
 * Rows are wrapped so they fit in ``linewidth`` columns, taking the
   ``tensor(`` prefix and nesting depth into account.
 * Suffixes (device, size, dtype, grad_fn / requires_grad) are appended, each
@@ -231,6 +233,26 @@ class _ElementFormatter:
         return " " * pad + text if pad > 0 else text
 
 
+class _ComplexFormatter:
+    """Complex elements as ``re+imj``: the real and imaginary parts each get their own
+    float formatter (own width, int/sci mode), as PyTorch formats ``t.real`` and ``t.imag``."""
+
+    def __init__(self, data: np.ndarray) -> None:
+        self.real = _ElementFormatter(np.ascontiguousarray(data.real), True)
+        self.imag = _ElementFormatter(np.ascontiguousarray(data.imag), True)
+        # the row-wrapping width: both parts plus the trailing "j"
+        self.width = self.real.width + self.imag.width + 1
+
+    def format(self, value) -> str:
+        value = complex(value)
+        real_text = self.real.format(value.real)
+        imag_text = (self.imag.format(value.imag) + "j").lstrip()
+        # a signed imaginary part (including -0.) carries its own sign
+        if imag_text[0] in "+-":
+            return real_text + imag_text
+        return real_text + "+" + imag_text
+
+
 # --------------------------------------------------------------------------
 # layout
 # --------------------------------------------------------------------------
@@ -293,7 +315,8 @@ def _body_str(data: np.ndarray, indent: int, is_float: bool) -> str:
     if data.size == 0:
         return "[]"
     summarize = data.size > _OPTS.threshold
-    fmt = _ElementFormatter(_summarized(data) if summarize else data, is_float)
+    shown = _summarized(data) if summarize else data
+    fmt = _ComplexFormatter(shown) if data.dtype.kind == "c" else _ElementFormatter(shown, is_float)
     return _nd_str(data, indent, summarize, fmt)
 
 
@@ -341,11 +364,12 @@ def format_tensor(
     arr = np.asarray(values)
     dtype = _canon(dtype_name)
     default = _canon(default_dtype_name)
-    if dtype.startswith("complex"):
-        raise NotImplementedError("complex tensors are not supported by ember formatting")
     is_float = dtype in _FLOAT_DTYPES
     is_bool = dtype == "bool"
-    arr = _as_plain(arr, is_float, is_bool)
+    if dtype.startswith("complex"):
+        arr = arr.astype(np.complex128)  # exact for complex64 parts, like the float path
+    else:
+        arr = _as_plain(arr, is_float, is_bool)
 
     prefix = "tensor("
     indent = len(prefix)

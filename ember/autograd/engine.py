@@ -10,20 +10,21 @@ from .node import AccumulateGrad, accumulator_of
 
 def _topological_order(roots):
     """Nodes reachable from ``roots``, each after all nodes that feed gradient into it."""
+    # Nodes hash by identity, so they key the visited set directly.
     visited = set()
     post_order = []
     for root in roots:
-        if id(root) in visited:
+        if root in visited:
             continue
-        visited.add(id(root))
+        visited.add(root)
         stack = [(root, iter(root._edges or ()))]
         while stack:
             node, children = stack[-1]
             for edge in children:
                 if edge:
                     child = edge[0]
-                    if id(child) not in visited:
-                        visited.add(id(child))
+                    if child not in visited:
+                        visited.add(child)
                         stack.append((child, iter(getattr(child, "_edges", None) or ())))
                         break
             else:
@@ -77,10 +78,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     With ``inputs`` (tensors), gradients reaching them are captured and returned; when
     ``accumulate`` is False (autograd.grad) nothing is written into ``.grad``.
     """
-    buffers = {}  # id(node) -> list of summed grads per output
-    nodes_by_id = {}
+    buffers = {}  # node -> list of summed grads per output (the key keeps the node alive)
     for (node, nr), g in zip(roots, root_grads):
-        _add_to_buffer(buffers, nodes_by_id, node, nr, g)
+        _add_to_buffer(buffers, node, nr, g)
     root_nodes = [node for node, _ in roots]
     order = _topological_order(root_nodes)
 
@@ -96,32 +96,37 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
 
     with set_grad_enabled_ctx(bool(create_graph)):
         for node in order:
-            grads = buffers.pop(id(node), None)
+            grads = buffers.pop(node, None)
             if grads is None:
                 continue
             if needed is not None and id(node) not in needed:
                 continue
-            grads = _run_tensor_prehooks(node, grads)
-            node_hooks = node.__dict__.get("_node_pre_hooks") if not isinstance(node, AccumulateGrad) else None
-            if node_hooks:
-                for hook in list(node_hooks.values()):
-                    new = hook(tuple(grads))
-                    if new is not None:
-                        grads = list(new)
+            if node._pre_hooks:
+                grads = _run_tensor_prehooks(node, grads)
+            is_leaf = type(node) is AccumulateGrad or isinstance(node, AccumulateGrad)
+            if not is_leaf:
+                node_hooks = node.__dict__.get("_node_pre_hooks")
+                if node_hooks:
+                    for hook in list(node_hooks.values()):
+                        new = hook(tuple(grads))
+                        if new is not None:
+                            grads = list(new)
             if captures is not None and id(node) in captures:
                 for nr, positions in captures[id(node)].items():
                     g = grads[nr] if nr < len(grads) else None
-                    if isinstance(node, AccumulateGrad) and not accumulate:
+                    if is_leaf and not accumulate:
                         g = _leaf_hooks(node.variable, g)
                     for i in positions:
                         captured[i] = g
-                if not accumulate and (isinstance(node, AccumulateGrad) or not _leads_further(node, needed)):
+                if not accumulate and (is_leaf or not _leads_further(node, needed)):
                     continue
-            if isinstance(node, AccumulateGrad):
+            if is_leaf:
                 if accumulate and grads[0] is not None:
-                    node.accumulate(grads[0])
+                    g = grads[0]
+                    grads = None  # the leaf may take the gradient's memory if nothing else holds it
+                    node.accumulate(g)
                 continue
-            _call_node(node, grads, buffers, nodes_by_id, retain_graph)
+            _call_node(node, grads, buffers, retain_graph)
     if captured is not None and not allow_unused:
         for i, g in enumerate(captured):
             if g is None:
@@ -158,8 +163,8 @@ def _run_tensor_prehooks(node, grads):
     return grads
 
 
-def _call_node(node, grads, buffers, nodes_by_id, retain_graph):
-    meta = getattr(node, "_output_meta", None)
+def _call_node(node, grads, buffers, retain_graph):
+    meta = node._output_meta
     if meta is not None:
         if node._materialize_grads:
             for i, g in enumerate(grads):
@@ -177,22 +182,36 @@ def _call_node(node, grads, buffers, nodes_by_id, retain_graph):
     if node._custom:
         _check_custom_result(node, result, edges)
     input_meta = node._input_meta
-    post = getattr(node, "_post_hooks", None)
+    post = node._post_hooks
     if post:
         for hook in list(post.values()):
             new = hook(result, tuple(grads))
             if new is not None:
                 result = tuple(new)
+    n = len(result)
     for i, edge in enumerate(edges):
-        if not edge or i >= len(result):
+        if not edge or i >= n:
             continue
         g = result[i]
         if g is None:
             continue
         shape, dtype = input_meta[i]
-        if g._data.shape != shape or g._data.dtype != dtype:
+        data = g._data
+        if data.shape != shape or data.dtype != dtype:
             g = _sum_to(g, shape, dtype)
-        _add_to_buffer(buffers, nodes_by_id, edge[0], edge[1], g)
+        target, nr = edge
+        buf = buffers.get(target)
+        if buf is None:
+            if nr == 0:
+                buffers[target] = [g]
+            else:
+                buf = buffers[target] = [None] * (nr + 1)
+                buf[nr] = g
+        else:
+            if len(buf) <= nr:
+                buf.extend([None] * (nr + 1 - len(buf)))
+            old = buf[nr]
+            buf[nr] = g if old is None else old + g
 
 
 def _check_custom_result(node, result, edges):
@@ -225,12 +244,10 @@ def _check_custom_result(node, result, edges):
                     f"[{', '.join(map(str, shape))}]")
 
 
-def _add_to_buffer(buffers, nodes_by_id, node, nr, g):
-    key = id(node)
-    buf = buffers.get(key)
+def _add_to_buffer(buffers, node, nr, g):
+    buf = buffers.get(node)
     if buf is None:
-        buf = buffers[key] = [None] * (nr + 1)
-        nodes_by_id[key] = node  # keep the node alive while its buffer exists
+        buf = buffers[node] = [None] * (nr + 1)
     elif len(buf) <= nr:
         buf.extend([None] * (nr + 1 - len(buf)))
     old = buf[nr]

@@ -5,6 +5,9 @@ the tensors its backward rule needs (saved with their version, so in-place chang
 are caught), and hooks. Leaves that require grad end in an ``AccumulateGrad`` node.
 """
 import weakref
+from sys import getrefcount as _getrefcount
+
+from .._backend import np as _np
 
 from .grad_mode import state as _grad_state
 
@@ -235,8 +238,12 @@ class AccumulateGrad(Node):
         return "torch::autograd::AccumulateGrad"
 
     def accumulate(self, grad):
+        """Add ``grad`` into ``variable.grad``. The engine calls this holding exactly one
+        other reference to ``grad`` (see ``_sole_owner``)."""
         var = self.variable
+        hooked = False
         if var._backward_hooks:
+            hooked = True
             for hook in list(var._backward_hooks.values()):
                 new = hook(grad)
                 if new is not None:
@@ -246,6 +253,10 @@ class AccumulateGrad(Node):
         if old is None:
             if _grad_state.enabled:  # create_graph: keep the graph of the gradient
                 var.grad = grad
+            elif not hooked and _sole_owner(grad, var._data):
+                # Nothing else can see this memory: take it instead of copying (as PyTorch's
+                # AccumulateGrad steals a gradient it holds the only reference to).
+                var.grad = _make_plain(grad._data)
             else:
                 # Copy: the engine may hand one gradient array to several leaves, and
                 # later accumulation into .grad happens in place.
@@ -257,6 +268,47 @@ class AccumulateGrad(Node):
         if post:
             for hook in list(post.values()):
                 hook(var)
+
+
+def _sole_owner(grad, like):
+    """True when ``grad``'s memory is reachable only through ``grad``, which only the engine
+    (one reference) and ``AccumulateGrad.accumulate`` (its argument) hold, and its layout
+    matches ``like`` (C-contiguous). A conservative test: any other holder -- a user's
+    variable, a saved tensor, a second graph edge, a view -- adds a reference and fails it.
+    """
+    arr = grad._data
+    if type(arr) is not _np.ndarray or type(like) is not _np.ndarray or not arr.flags.c_contiguous \
+            or not like.flags.c_contiguous or not arr.flags.writeable:
+        return False
+    # grad: the engine's local, accumulate's argument, this argument, getrefcount's argument
+    if _getrefcount(grad) != 4 or grad._accumulator is not None or grad._backward_hooks:
+        return False
+    # arr: grad._data, this local, getrefcount's argument
+    if _getrefcount(arr) != 3:
+        return False
+    root = arr.base  # NumPy points every view straight at the array owning the memory
+    base_t = grad._base
+    if base_t is None:
+        # A plain array, or a reshape of a temporary that nothing else holds
+        # (root: arr.base, this local, getrefcount's argument).
+        return root is None or (type(root) is _np.ndarray and root.base is None and _getrefcount(root) == 3)
+    # A view of an intermediate tensor (e.g. the transpose behind a Linear weight's gradient):
+    # the base tensor must be held only by grad._base (+ this local + the argument), and the
+    # memory only by the base tensor's array (itself, or a view of it held by nothing else)
+    # and by grad's array (+ this local + the argument).
+    if type(root) is not _np.ndarray or root.base is not None or _getrefcount(base_t) != 3:
+        return False
+    if base_t._data is not root:
+        base_arr = base_t._data
+        if base_arr.base is not root or _getrefcount(base_arr) != 3:
+            return False
+        del base_arr  # its reference to root is counted below; this local's is not
+    return _getrefcount(root) == 4
+
+
+def _make_plain(array):
+    from .._tensor import Tensor
+    return Tensor._make(array)
 
 
 def accumulator_of(tensor):

@@ -30,7 +30,12 @@ class Matmul(Op):
     saves_inputs = (0, 1)
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, column_major=False):
+        if column_major:
+            # (b^T a^T)^T: the same product laid out column-major, for a gradient whose input is
+            # a transposed matrix (nn.Linear's weight.t()): transposed back by that input's
+            # TBackward0 it is row-major like the weight, so .grad can take it without a copy.
+            return _matmul_arrays(b.T, a.T).T
         return _matmul_arrays(a, b)
 
     @staticmethod
@@ -38,8 +43,20 @@ class Matmul(Op):
         a, b = ctx.saved_tensors
         # d(A B) = dA B + A dB  ->  gA = g B^T, gB = A^T g  (summed over broadcast batch dims by the engine)
         ga = Matmul.apply(g, b.mT) if ctx.needs_input_grad[0] else None
-        gb = Matmul.apply(a.mT, g) if ctx.needs_input_grad[1] else None
+        gb = _matmul_grad_of_second(a, g, b) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+
+def _is_transposed_matrix(t):
+    d = t._data
+    return d.ndim == 2 and d.flags.f_contiguous and not d.flags.c_contiguous
+
+
+def _matmul_grad_of_second(a, g, b):
+    """A^T g, laid out like ``b`` when ``b`` is a transposed matrix (see Matmul.forward)."""
+    if _is_transposed_matrix(b) and g._data.ndim == 2:
+        return Mm.apply(a.mT, g, True)
+    return Matmul.apply(a.mT, g)
 
 
 class Mm(Matmul):
@@ -230,7 +247,7 @@ class Addmm(Op):
             if alpha != 1:
                 ga = ga * alpha
         if ctx.needs_input_grad[2]:
-            gm = Mm.apply(m1.mT, g)
+            gm = _matmul_grad_of_second(m1, g, m2)
             if alpha != 1:
                 gm = gm * alpha
         return gb, ga, gm, None, None

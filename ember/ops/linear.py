@@ -7,6 +7,10 @@ __all__ = ["linear", "bilinear"]
 def linear(input, weight, bias=None):
     """y = x A^T + b. 2-D input with bias is one ``addmm`` (grad_fn AddmmBackward0, as in PyTorch)."""
     if input._data.ndim == 2 and bias is not None:
+        x, w, b = input._data, weight._data, bias._data
+        if w.ndim == 2 and b.shape == w.shape[:1] and x.shape[1] == w.shape[1] and x.dtype == w.dtype:
+            # The common nn.Linear case: every check addmm makes holds; skip straight to the op.
+            return Addmm.apply(bias, input, weight.t(), 1, 1)
         return addmm(bias, input, weight.t())
     if bias is not None and input._data.ndim > 2 and input._data.flags.c_contiguous:
         # Fold the batch dims into one GEMM, then view back (PyTorch does the same).

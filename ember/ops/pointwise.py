@@ -112,8 +112,15 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return (g * b if ctx.needs_input_grad[0] else None,
-                g * a if ctx.needs_input_grad[1] else None)
+        # complex inputs: PyTorch's gradients are conjugate Wirtinger, d(ab)/da -> conj(b)
+        return (g * _conj_if_complex(b) if ctx.needs_input_grad[0] else None,
+                g * _conj_if_complex(a) if ctx.needs_input_grad[1] else None)
+
+
+def _conj_if_complex(x):
+    if isinstance(x, Tensor):
+        return x.conj() if x._data.dtype.kind == "c" else x
+    return x.conjugate() if isinstance(x, complex) else x
 
 
 class Div(Op):
@@ -173,8 +180,8 @@ class Div(Op):
             return g * 0, (g * 0 if ctx.needs_input_grad[1] else None), None
         a, b = ctx.saved_tensors
         # d(a/b) = da/b - a db / b^2
-        ga = g / b if ctx.needs_input_grad[0] else None
-        gb = -g * a / (b * b) if ctx.needs_input_grad[1] else None
+        ga = g / _conj_if_complex(b) if ctx.needs_input_grad[0] else None
+        gb = -g * _conj_if_complex(a / (b * b)) if ctx.needs_input_grad[1] else None
         return ga, gb, None
 
 
