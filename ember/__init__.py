@@ -4,6 +4,10 @@
 """
 __version__ = "0.1.0"
 
+from . import _allocator
+
+_allocator.tune()
+
 from . import _dtype
 from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float,
                      float16, float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,

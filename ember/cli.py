@@ -37,6 +37,8 @@ def _info():
         lines.append(f"  BLAS: {blas.get('name', 'unknown')} {blas.get('version', '')} "
                      f"(install threadpoolctl for thread counts)")
     lines.append(f"cpu cores: {os.cpu_count()}")
+    from . import _allocator
+    lines.append(f"glibc allocator tuning: {'on' if _allocator.applied else 'off'} (EMBER_MALLOC_TUNING=0 disables)")
     if cuda_available():
         from ._backend import cupy
         lines.append(f"CUDA: available through CuPy {cupy.__version__}, "
