@@ -47,6 +47,7 @@ from .ops.special_math import *  # noqa: F401,F403,E402
 from .ops.linalg_ops import *  # noqa: F401,F403,E402
 from .ops.linalg_lu import *  # noqa: F401,F403,E402
 from .ops.spectral import *  # noqa: F401,F403,E402
+from .ops.stft import *  # noqa: F401,F403,E402
 from . import special  # noqa: E402,F401
 from . import fft  # noqa: E402,F401  (torch.fft namespace)
 from ._functional_aliases import *  # noqa: F401,F403,E402

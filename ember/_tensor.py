@@ -11,6 +11,7 @@ from ._backend import np
 from ._device import CPU, device
 from ._size import Size
 from .autograd import function as _function
+from .autograd import node as _node
 from .autograd.grad_mode import state as _grad_state
 from .autograd.node import HookDict, RemovableHandle
 
@@ -494,4 +495,5 @@ def _wrap_dim(dim, ndim):
 
 
 _function.Tensor = Tensor
+_node.Tensor = Tensor
 _function._BF16 = dt.bfloat16.np_dtype

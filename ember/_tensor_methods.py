@@ -307,6 +307,8 @@ class ToDtype(Op):
 
     @staticmethod
     def backward(ctx, g):
+        if g._data.dtype.kind == "c" and ctx.in_dtype.kind != "c":
+            g = g.real  # real -> complex: the gradient is the real part, as in PyTorch
         return g.to(dt._BY_NP[ctx.in_dtype]), None
 
 
@@ -503,7 +505,7 @@ class _Storage:
 
 _ = xp_of
 
-from .ops import linalg_lu, linalg_ops, misc_math, misc_views, special_math  # noqa: E402
-for _m in (misc_math, misc_views, special_math, linalg_ops, linalg_lu):  # bound after the core families
+from .ops import linalg_lu, linalg_ops, misc_math, misc_views, special_math, stft  # noqa: E402
+for _m in (misc_math, misc_views, special_math, linalg_ops, linalg_lu, stft):  # bound after the core families
     _bind_module(_m)
 from . import _tensor_extra_methods  # noqa: E402,F401

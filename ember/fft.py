@@ -290,8 +290,13 @@ def _frequencies(ints, n, d, dtype, requires_grad, fn):
     dtype = _dt.get_default_dtype() if dtype is None else dtype
     if not (dtype.is_floating_point or dtype.is_complex):
         raise RuntimeError(f"{fn} requires a floating point or complex dtype")
-    # PyTorch multiplies by the reciprocal (in double) rather than dividing
-    values = ints.astype(dtype.np_dtype) * dtype.np_dtype.type(1.0 / (n * d))
+    if dtype.is_complex:  # PyTorch builds these with arange, which has no complex kernel
+        raise NotImplementedError(f"\"arange_cpu\" not implemented for '{_TYPE_NAMES[dtype.name]}'")
+    # PyTorch multiplies by the reciprocal (in double) rather than dividing; n = 0 gives
+    # 0 * inf = nan for rfftfreq's single entry, as there
+    step = 1.0 / (n * d) if n * d else float("inf")
+    with np.errstate(invalid="ignore"):
+        values = ints.astype(dtype.np_dtype) * dtype.np_dtype.type(step)
     t = Tensor._make(values)
     if requires_grad:
         t.requires_grad_(True)

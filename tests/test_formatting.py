@@ -536,3 +536,56 @@ def test_property_random_options(case, precision, linewidth, sci_mode, threshold
     finally:
         torch.set_printoptions(**saved_t)
         fmt.set_printoptions(**saved_e)
+
+
+# --------------------------------------------------------------------------
+# complex tensors: real and imaginary parts get their own formatters
+# --------------------------------------------------------------------------
+
+def _complex_cases():
+    rng = np.random.default_rng(99)
+    normal = rng.standard_normal((3, 4)) + 1j * rng.standard_normal((3, 4))
+    return {
+        "vector": np.array([1 + 2j, 3 - 1j]),
+        "scalar": np.array(1.5 - 2.25j),
+        "negative_zero_imag": np.array([1 - 0.0j, -0.0 + 0.0j]),
+        "integer_valued": np.array([[1 + 2j, -3 + 0j], [4 - 5j, 0 + 1j]]),
+        "random_2d": normal,
+        "sci_real_part": np.array([1e-6 + 1j, 2e5 - 3j, 3 + 0.5j]),
+        "sci_imag_part": np.array([1 + 1e9j, 2 - 1e-7j]),
+        "nan_inf": np.array([complex(np.nan, 1), complex(1, np.inf), complex(-np.inf, -np.nan), 0.5 + 2j]),
+        "zeros": np.zeros(3, complex),
+        "long_row_wraps": rng.standard_normal(30) + 1j * rng.standard_normal(30),
+        "summarised": rng.standard_normal((40, 40)) * 100 + 1j * rng.standard_normal((40, 40)),
+        "empty": np.zeros((0,), complex),
+        "empty_2d": np.zeros((2, 0), complex),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_complex_cases()))
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_complex_repr(name, dtype):
+    arr = _complex_cases()[name].astype(dtype)
+    t = torch.from_numpy(np.array(arr, copy=True))
+    assert format_tensor(arr, dtype_name=dtype) == repr(t)
+
+
+def test_complex_repr_default_dtype_float64():
+    arr = np.array([1 + 2j, 0.5 - 1j])
+    torch.set_default_dtype(torch.float64)
+    try:
+        for dtype in ("complex64", "complex128"):
+            a = arr.astype(dtype)
+            assert format_tensor(a, dtype_name=dtype, default_dtype_name="float64") == \
+                repr(torch.from_numpy(a.copy()))
+    finally:
+        torch.set_default_dtype(torch.float32)
+
+
+def test_complex_repr_with_grad_fn_and_printoptions():
+    t = torch.tensor([1.0, 2.5, -3.0], requires_grad=True)
+    check_torch(torch.fft.fft(t))
+    set_both(precision=2, linewidth=40)
+    check_torch(torch.fft.fft(torch.arange(12.0)).detach())
+    set_both(sci_mode=True)
+    check_torch(torch.tensor([1 + 2j, 3.5 - 1j]))

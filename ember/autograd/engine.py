@@ -55,6 +55,8 @@ def _sum_to(grad, shape, dtype):
         if grad._data.shape != shape:
             grad = grad.reshape(shape)
     if grad._data.dtype != dtype:
+        if grad._data.dtype.kind == "c" and dtype.kind != "c":
+            grad = grad.real  # a real input of a complex op: its gradient is the real part
         grad = grad.to(_dtype_of(dtype))
     return grad
 

@@ -11,6 +11,8 @@ from .._backend import np as _np
 
 from .grad_mode import state as _grad_state
 
+Tensor = None  # set by ember._tensor once the class exists (node.py is imported before it)
+
 _TENSOR_TYPE_NAMES = {
     "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
     "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
@@ -185,7 +187,6 @@ class Node:
 
 
 def _make_output_alias(array, vc, node, nr, requires_grad):
-    from .._tensor import Tensor
     t = Tensor._make(array, requires_grad, node if requires_grad else None, nr)
     t._vc = vc
     return t
@@ -307,7 +308,6 @@ def _sole_owner(grad, like):
 
 
 def _make_plain(array):
-    from .._tensor import Tensor
     return Tensor._make(array)
 
 

@@ -13,7 +13,7 @@ from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
 from . import _fast_math
 from ._common import BF16, apply_inplace, xp_of
-from .pointwise import _erf_array, sigmoid, tanh
+from .pointwise import ThresholdBackward, _erf_array, sigmoid, tanh
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu", "selu_",
            "celu", "celu_", "gelu", "silu", "mish", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish",
@@ -65,7 +65,7 @@ class Relu(Op):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         # NOTE: the gradient at exactly 0 is 0, as in PyTorch.
-        return g * _const(out._data > 0, g)
+        return ThresholdBackward.apply(g, out._data > 0)
 
 
 def relu(input, inplace=False):

@@ -179,6 +179,9 @@ def _unfold_error(input, d, size):
 class RealView(Op):
     is_view = True
 
+    def name(self):
+        return "SelectBackward0"  # PyTorch takes the part as a select of view_as_real
+
     @staticmethod
     def forward(ctx, a):
         return a.real
@@ -190,6 +193,9 @@ class RealView(Op):
 
 class ImagView(Op):
     is_view = True
+
+    def name(self):
+        return "SelectBackward0"  # PyTorch takes the part as a select of view_as_real
 
     @staticmethod
     def forward(ctx, a):
