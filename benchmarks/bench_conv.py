@@ -78,11 +78,13 @@ CASES = [
 
 def main():
     profile = "--profile" in sys.argv
+    rows = []
     print(f"{'case':45s} {'torch ms':>9s} {'ember ms':>9s} {'ratio':>6s}")
     for name, make in CASES:
         run_torch, run_ember = make()
         tt = best_time(run_torch)
         te = best_time(run_ember)
+        rows.append((name, te, tt))
         print(f"{name:45s} {tt:9.2f} {te:9.2f} {te / tt:6.2f}")
         if profile:
             import cProfile
@@ -93,6 +95,12 @@ def main():
                 run_ember()
             pr.disable()
             pstats.Stats(pr).sort_stats("tottime").print_stats(8)
+    if "--write" in sys.argv:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from _report import write_section
+        from _timing import table
+        write_section("conv", "Convolution and pooling, forward+backward (benchmarks/bench_conv.py)",
+                      table(rows) + f"\n\nBest of repeated runs per case; load average {os.getloadavg()[0]:.1f}.")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--torch-threads", type=int, default=None,
                         help="torch.set_num_threads (default: torch's own choice)")
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
@@ -62,10 +63,21 @@ def main():
     ]
     print(f"{args.tensors} tensors, {args.numel:,} float32 elements; torch threads={torch.get_num_threads()}")
     print(f"{'optimizer':<14}{'torch ms':>10}{'ember ms':>10}{'ember/torch':>13}")
+    rows = []
     for name, make in cases:
         t_torch, t_ember = time_pair(make(torch, make_params(torch, arrays)),
                                      make(ember, make_params(ember, arrays)), args.repeats)
+        rows.append((f"{name} step, {args.tensors} tensors / {args.numel:,} floats", t_ember * 1e3, t_torch * 1e3))
         print(f"{name:<14}{t_torch * 1e3:>10.2f}{t_ember * 1e3:>10.2f}{t_ember / t_torch:>13.2f}")
+    if args.write:
+        import os
+        import sys
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from _report import write_section
+        from _timing import table
+        write_section("optim", "Optimizer step (benchmarks/bench_optim.py)",
+                      table(rows) + f"\n\ntorch threads: {torch.get_num_threads()}; load average "
+                      f"{os.getloadavg()[0]:.1f}.")
 
 
 if __name__ == "__main__":

@@ -83,14 +83,25 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     print(f"{'case':44s} {'ember ms':>10s} {'torch ms':>10s} {'ratio':>7s}")
+    rows = []
     for name, ember_fn, torch_fn in cases():
         te = best_time(ember_fn, args.repeats)
         tt = best_time(torch_fn, args.repeats)
+        rows.append((name, te * 1e3, tt * 1e3))
         print(f"{name:44s} {te * 1e3:10.2f} {tt * 1e3:10.2f} {te / tt:7.2f}")
+    if args.write:
+        import os
+        import sys
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from _report import write_section
+        from _timing import table
+        write_section("rnn", "Recurrent and transformer layers, forward+backward (benchmarks/bench_rnn_transformer.py)",
+                      table(rows) + f"\n\nBest of {args.repeats}; load average {os.getloadavg()[0]:.1f}.")
 
 
 if __name__ == "__main__":
