@@ -12,6 +12,7 @@ from ._device import CPU, device
 from ._size import Size
 from .autograd import function as _function
 from .autograd import node as _node
+from . import autograd as _autograd
 from .autograd.grad_mode import state as _grad_state
 from .autograd.node import HookDict, RemovableHandle
 
@@ -312,8 +313,7 @@ class Tensor:
         return handle
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward as _backward
-        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         t = Tensor._make(self._data, False, None, 0)

@@ -1,5 +1,8 @@
 """ember.autograd: reverse-mode automatic differentiation."""
 from .. import _dtype as dt
+from .._backend import get_array_module
+from .._backend import np as _np
+from . import function as _function_module
 from .engine import run_backward
 from .function import Function, InplaceFunction, NestedIOFunction, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
@@ -22,7 +25,7 @@ def _root_edge(t):
 
 
 def _make_root_grads(outputs, grad_tensors, fn_name):
-    from .._tensor import Tensor
+    Tensor = _function_module.Tensor
     if grad_tensors is None:
         grad_tensors = (None,) * len(outputs)
     if len(grad_tensors) != len(outputs):
@@ -37,8 +40,9 @@ def _make_root_grads(outputs, grad_tensors, fn_name):
             if out._data.dtype.kind not in "fc" and out._data.dtype != dt.bfloat16.np_dtype:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            from .._backend import get_array_module
-            g = Tensor._make(get_array_module(out._data).ones(out._data.shape, out._data.dtype))
+            data = out._data
+            xp = _np if type(data) is _np.ndarray else get_array_module(data)
+            g = Tensor._make(xp.ones(data.shape, data.dtype))
         elif not isinstance(g, Tensor):
             from ..ops.creation import tensor
             g = tensor(g, dtype=out.dtype)

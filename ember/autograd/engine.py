@@ -5,6 +5,7 @@ search, never recursion); a second pass runs each node once, after every consume
 of its outputs has delivered its gradient, summing gradients that meet.
 """
 from .grad_mode import set_grad_enabled_ctx
+from .grad_mode import state as _grad_state
 from .node import AccumulateGrad, accumulator_of
 
 
@@ -50,6 +51,10 @@ def _nodes_leading_to(order, targets):
 
 def _sum_to(grad, shape, dtype):
     """Undo broadcasting and promotion: reduce ``grad`` to ``shape``, cast to ``dtype``."""
+    data = grad._data
+    if not _grad_state.enabled and data.dtype == dtype and _reducible(data.shape, shape):
+        # Nothing is recorded: reduce the array directly (what SumToSize's forward does).
+        return grad._make(_sum_to_shape_array()(data, shape))
     if grad._data.shape != shape:
         grad = grad.sum_to_size(shape) if len(shape) else grad.sum()
         if grad._data.shape != shape:
@@ -59,6 +64,28 @@ def _sum_to(grad, shape, dtype):
             grad = grad.real  # a real input of a complex op: its gradient is the real part
         grad = grad.to(_dtype_of(dtype))
     return grad
+
+
+def _reducible(have, want):
+    """Whether ``want`` broadcasts to ``have`` (so ``have`` sums down to it)."""
+    lead = len(have) - len(want)
+    if lead < 0:
+        return False
+    for i, s in enumerate(want):
+        if s != 1 and s != have[lead + i]:
+            return False
+    return True
+
+
+_sum_to_array = None
+
+
+def _sum_to_shape_array():
+    global _sum_to_array
+    if _sum_to_array is None:  # ember.ops imports autograd, so this import waits for first use
+        from ..ops.shape import sum_to_shape_array
+        _sum_to_array = sum_to_shape_array
+    return _sum_to_array
 
 
 def _dtype_of(np_dtype):

@@ -3,6 +3,7 @@ from .. import _dtype as dt
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
+from ..autograd.grad_mode import state as grad_state
 from ._common import write_out, xp_of
 
 ndarray = np.ndarray
@@ -240,6 +241,8 @@ class Addmm(Op):
     def backward(ctx, g):
         m1, m2 = ctx.saved_tensors
         alpha, beta = ctx.alpha, ctx.beta
+        if not grad_state.enabled and alpha == 1 and beta == 1:
+            return _addmm_backward_arrays(ctx, g, m1, m2)
         gb = (g if beta == 1 else g * beta) if ctx.needs_input_grad[0] else None
         ga = gm = None
         if ctx.needs_input_grad[1]:
@@ -251,6 +254,23 @@ class Addmm(Op):
             if alpha != 1:
                 gm = gm * alpha
         return gb, ga, gm, None, None
+
+
+def _addmm_backward_arrays(ctx, g, m1, m2):
+    """Addmm's backward when no graph is recorded (the usual ``loss.backward()``): the same
+    products as the Tensor-op rule above, on arrays, without its transpose nodes."""
+    need = ctx.needs_input_grad
+    gd = g._data
+    ga = gm = None
+    if need[1]:
+        ga = Tensor._make(_matmul_arrays(gd, m2._data.T))
+    if need[2]:
+        b = m2._data
+        if b.flags.f_contiguous and not b.flags.c_contiguous:
+            gm = Tensor._make(_matmul_arrays(gd.T, m1._data).T)  # laid out like m2 (see Matmul)
+        else:
+            gm = Tensor._make(_matmul_arrays(m1._data.T, gd))
+    return (g if need[0] else None), ga, gm, None, None
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):

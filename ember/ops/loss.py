@@ -12,6 +12,7 @@ import warnings
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
+from ..autograd.grad_mode import state as grad_state
 from . import pointwise as pw
 from ._common import promote, xp_of
 from ._loss_common import (_reduce, as_bool_tensor, check_not_differentiable, check_reduction, const,
@@ -71,6 +72,14 @@ class MseLoss(Op):
     def backward(ctx, g):
         # d/dx (x - y)^2 = 2 (x - y)
         x, y = ctx.saved_tensors
+        xd, yd, gd = x._data, y._data, g._data
+        if not grad_state.enabled and xd.dtype == yd.dtype == gd.dtype and xd.dtype.kind == "f" \
+                and xd.dtype.itemsize >= 4:
+            # No graph to record: the same arithmetic as below on arrays, in one pass less.
+            if ctx.reduction == "mean":
+                gd = gd / ctx.count if ctx.count else gd * float("nan")
+            gx = Tensor._make((xd - yd) * (gd * 2))
+            return gx, Tensor._make(-gx._data) if ctx.needs_input_grad[1] else None, None
         gx = (x - y) * (scale_grad(g, ctx.reduction, ctx.count) * 2)
         return gx, -gx if ctx.needs_input_grad[1] else None, None
 

@@ -6,6 +6,7 @@ from .. import _dtype as dt
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
+from . import _parallel
 from ._common import _cast, floating, promote, result_dtype, type_word, write_out, xp_of
 
 ndarray = np.ndarray
@@ -59,6 +60,10 @@ class Add(Op):
         a, b = promote(a, b)
         if alpha != 1:
             b = b * alpha
+        elif type(a) is ndarray and a.size >= _parallel.PARALLEL_MIN:
+            out = _parallel.binary(np.add, a, b)
+            if out is not None:
+                return out
         return a + b
 
     @staticmethod
@@ -77,6 +82,10 @@ class Sub(Op):
         a, b = promote(a, b)
         if alpha != 1:
             b = b * alpha
+        elif type(a) is ndarray and a.size >= _parallel.PARALLEL_MIN:
+            out = _parallel.binary(np.subtract, a, b)
+            if out is not None:
+                return out
         return a - b
 
     @staticmethod
@@ -107,6 +116,10 @@ class Mul(Op):
     @staticmethod
     def forward(ctx, a, b):
         a, b = promote(a, b)
+        if type(a) is ndarray and a.size >= _parallel.PARALLEL_MIN:
+            out = _parallel.binary(np.multiply, a, b)
+            if out is not None:
+                return out
         return a * b
 
     @staticmethod
@@ -524,8 +537,13 @@ class Exp(Op):
 
     @staticmethod
     def forward(ctx, a):
+        a = floating(a)
+        if type(a) is ndarray and a.size >= _parallel.PARALLEL_MIN:
+            out = _parallel.unary(np.exp, a, {"over": "ignore"})
+            if out is not None:
+                return out
         with np.errstate(over="ignore"):
-            return xp_of(a).exp(floating(a))
+            return xp_of(a).exp(a)
 
     @staticmethod
     def backward(ctx, g):

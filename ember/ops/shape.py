@@ -342,15 +342,20 @@ class SumToSize(Op):
     @staticmethod
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
-        lead = a.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
-                                          if s == 1 and a.shape[lead + i] != 1)
-        out = a.sum(axis=axes, keepdims=True, dtype=a.dtype) if axes else a
-        return out.reshape(shape) if out.shape != tuple(shape) else (out if axes else out.copy())
+        return sum_to_shape_array(a, shape)
 
     @staticmethod
     def backward(ctx, g):
         return g.expand(ctx.in_shape), None
+
+
+def sum_to_shape_array(a, shape):
+    """Sum array ``a`` down to ``shape`` (which ``a``'s shape broadcasts from); a new array."""
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                      if s == 1 and a.shape[lead + i] != 1)
+    out = a.sum(axis=axes, keepdims=True, dtype=a.dtype) if axes else a
+    return out.reshape(shape) if out.shape != tuple(shape) else (out if axes else out.copy())
 
 
 def sum_to_size(input, *size):
