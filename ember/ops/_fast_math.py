@@ -23,28 +23,59 @@ _INV_SQRT_2 = _F32(0.7071067811865476)
 _INV_SQRT_2PI = _F32(0.3989422804014327)
 
 
-def _erf_block(x, out, t, q):
-    """out[:] = erf(x) for one float32 block; ``x`` is clipped in place, ``t`` and ``q`` are scratch."""
-    np.clip(x, _F32(-4.0), _F32(4.0), out=x)
-    np.multiply(x, x, out=t)
-    np.multiply(t, _ERF_P[-1], out=out)
-    out += _ERF_P[-2]
-    for c in _ERF_P[-3::-1]:
+def _phi_coefficients():
+    """Phi(x) = 1/2 + x * P(x^2) / Q(x^2): the erf fit above with erf's argument x / sqrt(2)
+    and the 1/2 factor folded into the coefficients, and Q scaled to be monic (one pass less
+    in its Horner chain). Folding the constants saves three passes over every block."""
+    p = [float(c) * 0.5 ** i * (0.5 / 2 ** 0.5) for i, c in enumerate(_ERF_P)]
+    q = [float(c) * 0.5 ** i for i, c in enumerate(_ERF_Q)]
+    lead = q[-1]
+    return tuple(_F32(c / lead) for c in p), tuple(_F32(c / lead) for c in q[:-1])
+
+
+_PHI_P, _PHI_Q = _phi_coefficients()
+_CLIP = _F32(4.0 * 2 ** 0.5)   # |x / sqrt(2)| <= 4, the fit's range
+_HALF = _F32(0.5)
+_PARALLEL_MIN = 1 << 16        # elements; the kernel is ~30 passes, so threads pay off early
+
+
+def _cdf_block(x, out, z, t, q):
+    """out[:] = Phi(x) for one float32 block; ``z``, ``t`` and ``q`` are scratch."""
+    np.clip(x, -_CLIP, _CLIP, out=z)
+    np.multiply(z, z, out=t)
+    np.multiply(t, _PHI_P[-1], out=out)
+    out += _PHI_P[-2]
+    for c in _PHI_P[-3::-1]:
         out *= t
         out += c
-    np.multiply(t, _ERF_Q[-1], out=q)
-    q += _ERF_Q[-2]
-    for c in _ERF_Q[-3::-1]:
+    np.add(t, _PHI_Q[-1], out=q)
+    for c in _PHI_Q[-2::-1]:
         q *= t
         q += c
-    out *= x
+    out *= z
     out /= q
+    out += _HALF
     return out
 
 
-def _blocks(n):
-    for start in range(0, n, _BLOCK):
-        yield start, min(start + _BLOCK, n)
+def _blocks(s, e):
+    for start in range(s, e, _BLOCK):
+        yield start, min(start + _BLOCK, e)
+
+
+def _run_blocks(kernel, n, scratch):
+    """Run ``kernel(start, stop, *scratch_arrays)`` over cache-sized blocks of [0, n), split
+    between threads (each with its own scratch) when the array is large."""
+    def chunk(s, e):
+        bufs = [np.empty(min(_BLOCK, e - s), np.float32) for _ in range(scratch)]
+        for bs, be in _blocks(s, e):
+            kernel(bs, be, *bufs)
+    if n >= _PARALLEL_MIN:
+        from . import _parallel
+        if _parallel._workers():
+            _parallel._run_split(chunk, n)
+            return
+    chunk(0, n)
 
 
 def gelu_f32(x):
@@ -52,23 +83,15 @@ def gelu_f32(x):
     flat = np.ascontiguousarray(x).reshape(-1)
     out = np.empty(flat.shape, np.float32)
     cdf = np.empty(flat.shape, np.float32)
-    t = np.empty(min(_BLOCK, flat.size), np.float32)
-    q = np.empty_like(t)
-    z = np.empty_like(t)
-    with np.errstate(invalid="ignore"):  # +-inf inputs give nan exactly like the unfused formula
-        for s, e in _blocks(flat.size):
-            _gelu_block(flat, out, cdf, z, t, q, s, e)
+
+    def kernel(s, e, z, t, q):
+        m = e - s
+        xs, cs = flat[s:e], cdf[s:e]
+        with np.errstate(invalid="ignore"):  # +-inf inputs give nan exactly like the unfused formula
+            _cdf_block(xs, cs, z[:m], t[:m], q[:m])
+            np.multiply(xs, cs, out=out[s:e])
+    _run_blocks(kernel, flat.size, 3)
     return out.reshape(x.shape), cdf.reshape(x.shape)
-
-
-def _gelu_block(flat, out, cdf, z, t, q, s, e):
-    m = e - s
-    xs, cs = flat[s:e], cdf[s:e]
-    np.multiply(xs, _INV_SQRT_2, out=z[:m])
-    _erf_block(z[:m], cs, t[:m], q[:m])
-    cs += _F32(1.0)
-    cs *= _F32(0.5)
-    np.multiply(xs, cs, out=out[s:e])
 
 
 def gelu_backward_f32(g, x, cdf):
@@ -80,9 +103,11 @@ def gelu_backward_f32(g, x, cdf):
     xf = np.ascontiguousarray(x).reshape(-1)
     cf = cdf.reshape(-1)
     out = np.empty(gf.shape, np.float32)
-    with np.errstate(invalid="ignore", over="ignore"):
-        for s, e in _blocks(gf.size):
+
+    def kernel(s, e):
+        with np.errstate(invalid="ignore", over="ignore"):
             _gelu_backward_block(gf, xf, cf, out, s, e)
+    _run_blocks(kernel, gf.size, 0)
     return out.reshape(shape)
 
 

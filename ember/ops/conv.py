@@ -18,6 +18,7 @@ from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as _grad_state
+from . import _parallel
 from ._common import xp_of
 
 # ----------------------------------------------------------------------------------------
@@ -112,6 +113,40 @@ def give_scratch(a):
 
 
 # ----------------------------------------------------------------------------------------
+# two-way splits of memory-bound copies
+# ----------------------------------------------------------------------------------------
+# im2col, col2im and the layout changes around the GEMMs are single NumPy copies or adds that
+# run on one core while OpenBLAS runs its GEMMs on all of them. Split along an outer axis
+# they run in the caller's thread and the elementwise pool's threads (NumPy releases the GIL
+# in copy and ufunc loops); each element is still computed by the same single operation.
+
+_SPLIT_MIN = 1 << 19   # elements moved; below this the hand-off costs more than it saves
+
+
+def split_run(xp, fn, n, size):
+    """``fn(lo, hi)`` over [0, n), split across threads when ``size`` elements are worth it."""
+    if xp is not np or n < 2 or size < _SPLIT_MIN:
+        fn(0, n)
+        return
+    workers = _parallel._workers()
+    if not workers or not _parallel._busy.acquire(blocking=False):
+        fn(0, n)   # no pool, or another caller holds it: run here
+        return
+    parts = min(n, len(workers) + 1)
+    bounds = [(n * i // parts, n * (i + 1) // parts) for i in range(parts)]
+    try:
+        for w, (lo, hi) in zip(workers, bounds[1:]):
+            w.start(lambda lo=lo, hi=hi: fn(lo, hi))
+        try:
+            fn(*bounds[0])
+        finally:
+            for w in workers[:parts - 1]:
+                w.wait()
+    finally:
+        _parallel._busy.release()
+
+
+# ----------------------------------------------------------------------------------------
 # array kernels
 # ----------------------------------------------------------------------------------------
 
@@ -180,7 +215,11 @@ def im2col(x, geo, scratch=False):
     if not scratch:
         return xp.ascontiguousarray(view).reshape(c * kk, width)
     cols = take_scratch(xp, (c * kk, width), x.dtype)
-    cols.reshape(view.shape)[...] = view
+    dst = cols.reshape(view.shape)
+
+    def copy(lo, hi):
+        dst[lo:hi] = view[lo:hi]
+    split_run(xp, copy, c, cols.size)
     return cols
 
 
@@ -229,8 +268,11 @@ def wide_input_grad(w2, gt, n, c, geo, dtype):
         xp.matmul(wt, g3[:, n0:n0 + m].reshape(o, m * length), out=blk)
         blk = blk.reshape(c, len(starts), m, length)
         dst = gx[n0:n0 + m]
-        for j, st in enumerate(starts):
-            dst[:, :, st:st + length] += blk[:, j].swapaxes(0, 1)
+
+        def add(lo, hi, blk=blk, dst=dst):
+            for j, st in enumerate(starts):
+                dst[:, lo:hi, st:st + length] += blk[lo:hi, j].swapaxes(0, 1)
+        split_run(xp, add, c, blk.size)
     give_scratch(tmp)
     return crop(gx.reshape((n, c) + geo.padded), geo.lo, geo.image)
 
@@ -302,10 +344,14 @@ def conv_forward(x, w, b, geo, keep_cols=False):
         src = y.swapaxes(0, 1)
         flat = out.reshape(n, o, -1)
         bshape = (1, o, 1)
-    if b is not None:
-        xp.add(src, b.reshape(bshape), out=flat)
-    else:
-        flat[...] = src
+    bias = None if b is None else b.reshape(bshape)
+
+    def gather(lo, hi):
+        if bias is not None:
+            xp.add(src[lo:hi], bias, out=flat[lo:hi])
+        else:
+            flat[lo:hi] = src[lo:hi]
+    split_run(xp, gather, n, out.size)
     give_scratch(y_buf)
     if cd is not None:
         out = out.astype(orig)
@@ -411,8 +457,13 @@ def _array_backward(ctx, g, x, w, need):
     n, o = g.shape[:2]
     if geo.wide:
         gt = take_scratch(xp, (o, n * geo.wide_len()), g.dtype)
-        gt.fill(0)
-        _outputs_of(gt.reshape(o, n, -1), geo)[...] = g.swapaxes(0, 1)
+        inner = _outputs_of(gt.reshape(o, n, -1), geo)
+        src = g.swapaxes(0, 1)
+
+        def build(lo, hi):
+            gt[lo:hi].fill(0)
+            inner[lo:hi] = src[lo:hi]
+        split_run(xp, build, o, gt.size)
     else:
         gt = channel_major(g)
     gx = gw = gb = None

@@ -42,10 +42,26 @@ class Matmul(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        if not grad_state.enabled:
+            return _matmul_backward_arrays(ctx, g._data, a._data, b._data)
         # d(A B) = dA B + A dB  ->  gA = g B^T, gB = A^T g  (summed over broadcast batch dims by the engine)
         ga = Matmul.apply(g, b.mT) if ctx.needs_input_grad[0] else None
         gb = _matmul_grad_of_second(a, g, b) if ctx.needs_input_grad[1] else None
         return ga, gb
+
+
+def _matmul_backward_arrays(ctx, g, a, b):
+    """Matmul's backward when no graph is recorded: the same products on arrays, without
+    the transpose nodes and per-op overhead of the Tensor rule."""
+    ga = gb = None
+    if ctx.needs_input_grad[0]:
+        ga = Tensor._make(_matmul_arrays(g, b.swapaxes(-1, -2)))
+    if ctx.needs_input_grad[1]:
+        if b.ndim == 2 and g.ndim == 2 and b.flags.f_contiguous and not b.flags.c_contiguous:
+            gb = Tensor._make(_matmul_arrays(g.T, a).T)  # laid out like b (see forward)
+        else:
+            gb = Tensor._make(_matmul_arrays(a.swapaxes(-1, -2), g))
+    return ga, gb
 
 
 def _is_transposed_matrix(t):
@@ -229,6 +245,7 @@ class Addmm(Op):
     @staticmethod
     def forward(ctx, bias, m1, m2, beta, alpha):
         ctx.beta, ctx.alpha = beta, alpha
+        ctx.bias_shape = getattr(bias, "shape", None)
         out = _matmul_arrays(m1, m2)
         if alpha != 1:
             out *= alpha
@@ -270,7 +287,14 @@ def _addmm_backward_arrays(ctx, g, m1, m2):
             gm = Tensor._make(_matmul_arrays(gd.T, m1._data).T)  # laid out like m2 (see Matmul)
         else:
             gm = Tensor._make(_matmul_arrays(m1._data.T, gd))
-    return (g if need[0] else None), ga, gm, None, None
+    gb = None
+    if need[0]:
+        gb = g
+        if ctx.bias_shape == gd.shape[1:] and gd.dtype in (np.float32, np.float64) and type(gd) is np.ndarray \
+                and gd.shape[0] > 1:
+            # the row sum nn.Linear's bias needs, as one matrix-vector product (faster than NumPy's sum)
+            gb = Tensor._make(np.ones(gd.shape[0], gd.dtype) @ gd)
+    return gb, ga, gm, None, None
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):

@@ -96,17 +96,71 @@ class NativeLayerNorm(Op):
     @staticmethod
     def forward(ctx, x, w, b, n_norm, eps):
         axes = tuple(range(x.ndim - n_norm, x.ndim))
-        _, _, rstd, xhat = _stats(x, axes, eps)
-        ctx.axes, ctx.eps, ctx.rstd, ctx.xhat = axes, eps, rstd, xhat
         ctx.w_shape = x.shape[x.ndim - n_norm:]
+        if _rows_fast(x):
+            rstd, xhat = _row_stats(x, n_norm, eps)
+        else:
+            _, _, rstd, xhat = _stats(x, axes, eps)
+        ctx.axes, ctx.eps, ctx.rstd, ctx.xhat = axes, eps, rstd, xhat
         return _affine(xhat, w, b, ctx.w_shape).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         x_t, w_t = ctx.saved_tensors
         lead = tuple(range(g.ndim - len(ctx.axes)))
-        gx, gw, gb = _normalize_backward(ctx, g, x_t, w_t, ctx.axes, ctx.w_shape, lead)
+        if not grad_state.enabled and g._data.shape == ctx.xhat.shape and g._data.dtype == ctx.xhat.dtype \
+                and _rows_fast(ctx.xhat) and ctx.rstd.shape == ctx.xhat.shape[:len(lead)] + (1,) * len(ctx.axes):
+            gx, gw, gb = _layer_norm_backward_rows(ctx, g._data, w_t)
+        else:
+            gx, gw, gb = _normalize_backward(ctx, g, x_t, w_t, ctx.axes, ctx.w_shape, lead)
         return gx, gw, gb, None, None
+
+
+def _rows_fast(x):
+    return type(x) is np.ndarray and (x.dtype == np.float32 or x.dtype == np.float64) and x.flags.c_contiguous \
+        and x.size > 0
+
+
+def _row_stats(x, n_norm, eps):
+    """(rstd, xhat) over the trailing ``n_norm`` dims of each row of a C-contiguous float
+    array: the row means are matrix-vector products (BLAS), much faster than NumPy's
+    reductions over short rows."""
+    k = x.ndim - n_norm
+    d = math.prod(x.shape[k:])
+    rows = x.reshape(-1, d)
+    avg = np.full((d, 1), 1.0 / d, x.dtype)
+    centered = rows - rows @ avg
+    var = np.square(centered) @ avg
+    var += x.dtype.type(eps)
+    rstd = np.sqrt(var)
+    np.divide(x.dtype.type(1), rstd, out=rstd)
+    centered *= rstd
+    return rstd.reshape(x.shape[:k] + (1,) * (x.ndim - k)), centered.reshape(x.shape)
+
+
+def _layer_norm_backward_rows(ctx, g, w_t):
+    """LayerNorm's backward on arrays, with the row means as matrix-vector products:
+    mean(g w) = g @ w / d and mean(g w xhat) = (g xhat) @ w / d, so neither g * w * xhat
+    nor a short-row reduction is formed."""
+    xhat, rstd, need = ctx.xhat, ctx.rstd, ctx.needs_input_grad
+    d = math.prod(ctx.w_shape)
+    rows_x, rows_g = xhat.reshape(-1, d), g.reshape(-1, d)
+    wrap = Tensor._make
+    dtype = g.dtype
+    w = None if w_t is None else w_t._data.reshape(d).astype(dtype, copy=False)
+    gxh = rows_g * rows_x
+    gw = wrap(gxh.sum(axis=0).reshape(ctx.w_shape)) if need[1] else None
+    gb = wrap(rows_g.sum(axis=0).reshape(ctx.w_shape)) if len(need) > 2 and need[2] else None
+    gx = None
+    if need[0]:
+        avg = np.full((d, 1), 1.0 / d, dtype) if w is None else (w * dtype.type(1.0 / d)).reshape(d, 1)
+        gx = np.multiply(rows_x, gxh @ avg, out=gxh)
+        gx += rows_g @ avg
+        gh = rows_g if w is None else rows_g * w
+        np.subtract(gh, gx, out=gx)
+        gx *= rstd.reshape(-1, 1)
+        gx = wrap(gx.reshape(g.shape))
+    return gx, gw, gb
 
 
 def _check_normalized_shape(input, normalized_shape, fmt="*, "):

@@ -289,6 +289,18 @@ class Min(_WholeExtremum):
         return "MinBackward1"
 
 
+def dim_select_backward(ctx, g):
+    """Backward of ``(values, indices) = op(a, dim, keepdim)`` for ops that pick one element per
+    slice (max/min/median/mode along a dim): ``g`` goes back to the picked positions, zero elsewhere.
+    Reads ``ctx.dim``, ``ctx.keepdim``, ``ctx.in_shape`` and ``ctx.indices`` (kept-dim shape)."""
+    from .sorting import select_backward
+    if ctx.in_shape == ():
+        return g, None, None
+    if not ctx.keepdim:
+        g = g.unsqueeze(ctx.dim)
+    return select_backward(g, ctx.dim, ctx.indices, ctx.in_shape), None, None
+
+
 class _DimExtremum(Op):
     """max(dim) / min(dim): values and the index of the first extreme (or first NaN)."""
     arg = None
@@ -310,12 +322,7 @@ class _DimExtremum(Op):
 
     @staticmethod
     def backward(ctx, g, _g_indices):
-        from .sorting import select_backward
-        if ctx.in_shape == ():
-            return g, None, None
-        if not ctx.keepdim:
-            g = g.unsqueeze(ctx.dim)
-        return select_backward(g, ctx.dim, ctx.indices, ctx.in_shape), None, None
+        return dim_select_backward(ctx, g)
 
 
 class MaxDim(_DimExtremum):

@@ -208,12 +208,8 @@ class _DimMedian(Op):
 
     @staticmethod
     def backward(ctx, g, _g_indices):
-        from .sorting import select_backward
-        if ctx.in_shape == ():
-            return g, None, None
-        if not ctx.keepdim:
-            g = g.unsqueeze(ctx.dim)
-        return select_backward(g, ctx.dim, ctx.indices, ctx.in_shape), None, None
+        from .reduction import dim_select_backward
+        return dim_select_backward(ctx, g)
 
 
 class MedianDim(_DimMedian):
@@ -288,12 +284,8 @@ class Mode(Op):
 
     @staticmethod
     def backward(ctx, g, _g_indices):
-        from .sorting import select_backward
-        if ctx.in_shape == ():
-            return g, None, None
-        if not ctx.keepdim:
-            g = g.unsqueeze(ctx.dim)
-        return select_backward(g, ctx.dim, ctx.indices, ctx.in_shape), None, None
+        from .reduction import dim_select_backward
+        return dim_select_backward(ctx, g)
 
 
 def mode(input, dim=-1, keepdim=False, *, out=None):

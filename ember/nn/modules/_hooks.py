@@ -1,4 +1,5 @@
-"""Hook plumbing for Module: removable handles, global hook registries, backward hooks.
+"""Hook plumbing for Module: removable handles, global hook registries, backward hooks, and
+the Module mixin that registers hooks and runs the hooked call path.
 
 Full backward hooks work like PyTorch's: the module's tensor inputs and outputs are
 passed through an identity autograd node (``BackwardHookFunction``). The node on the
@@ -11,6 +12,7 @@ import warnings
 import weakref
 from collections import OrderedDict
 
+from ..._tensor import Tensor
 from ...autograd.function import Op
 from ...autograd.grad_mode import state as _grad_state
 from ...autograd.node import RemovableHandle as _BaseHandle
@@ -266,3 +268,162 @@ class BackwardHook:
         self.n_outputs = len(args)
         self.output_tensors_index = idx
         return res if is_tuple else res[0]
+
+
+# The global hook dicts are read on every hooked call: bind them once.
+_g_fwd_pre = _global_forward_pre_hooks
+_g_fwd = _global_forward_hooks
+_g_bwd_pre = _global_backward_pre_hooks
+_g_bwd = _global_backward_hooks
+
+
+class _HooksMixin:
+    """Module's hook registration and the hooked call path (``__call__`` takes it only when
+    some hook is registered)."""
+
+    def _call_impl(self, *args, **kwargs):
+        forward_call = self.forward
+        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
+                or self._backward_pre_hooks or _g_fwd or _g_fwd_pre or _g_bwd or _g_bwd_pre):
+            return forward_call(*args, **kwargs)
+        result = None
+        called_always = set()
+        try:
+            full_bw, non_full_bw, bw_pre = [], [], []
+            if self._backward_pre_hooks or _g_bwd_pre:
+                bw_pre = self._get_backward_pre_hooks()
+            if self._backward_hooks or _g_bwd:
+                full_bw, non_full_bw = self._get_backward_hooks()
+            for hook_id, hook in (*_g_fwd_pre.items(), *self._forward_pre_hooks.items()):
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    res = hook(self, args, kwargs)
+                    if res is not None:
+                        if isinstance(res, tuple) and len(res) == 2:
+                            args, kwargs = res
+                        else:
+                            raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {res}.")
+                else:
+                    res = hook(self, args)
+                    if res is not None:
+                        args = res if isinstance(res, tuple) else (res,)
+            bw_hook = None
+            if full_bw or bw_pre:
+                bw_hook = BackwardHook(self, full_bw, bw_pre)
+                args = bw_hook.setup_input_hook(args)
+            result = forward_call(*args, **kwargs)
+            for hook_id, hook in (*_g_fwd.items(), *self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
+                    called_always.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+                    res = hook(self, args, kwargs, result)
+                else:
+                    res = hook(self, args, result)
+                if res is not None:
+                    result = res
+            if bw_hook is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    import warnings
+                    warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple "
+                                  f"of Tensors but received {type(result)}", stacklevel=2)
+                result = bw_hook.setup_output_hook(result)
+            if non_full_bw:
+                var = result
+                while not isinstance(var, Tensor):
+                    if isinstance(var, dict):
+                        var = next(v for v in var.values() if isinstance(v, Tensor))
+                    else:
+                        var = var[0]
+                if var.grad_fn is not None:
+                    for hook in non_full_bw:
+                        var.grad_fn.register_hook(_WrappedHook(hook, self))
+            return result
+        except Exception:
+            self._run_always_called_hooks(args, kwargs, result, called_always)
+            raise
+
+    def _run_always_called_hooks(self, args, kwargs, result, already):
+        import warnings
+        for hooks, always, with_kwargs, where in (
+                (_g_fwd, _global_forward_hooks_always_called, _global_forward_hooks_with_kwargs,
+                 "global module forward hook"),
+                (self._forward_hooks, self._forward_hooks_always_called, self._forward_hooks_with_kwargs,
+                 "module forward hook")):
+            for hook_id, hook in hooks.items():
+                if hook_id not in always or hook_id in already:
+                    continue
+                try:
+                    res = hook(self, args, kwargs, result) if hook_id in with_kwargs else hook(self, args, result)
+                    if res is not None:
+                        result = res
+                except Exception as e:
+                    warnings.warn(f"{where} with ``always_call=True`` raised an exception that was silenced as "
+                                  f"another error was raised in forward: {e}", stacklevel=2)
+
+    def _get_backward_hooks(self):
+        full, non_full = [], []
+        if _global_is_full_backward_hook is True:
+            full += _g_bwd.values()
+        elif _global_is_full_backward_hook is False:
+            non_full += _g_bwd.values()
+        if self._is_full_backward_hook is True:
+            full += self._backward_hooks.values()
+        elif self._is_full_backward_hook is False:
+            non_full += self._backward_hooks.values()
+        return full, non_full
+
+    def _get_backward_pre_hooks(self):
+        return [*_g_bwd_pre.values(), *self._backward_pre_hooks.values()]
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(module, args) -> None or new args`` (``hook(module, args, kwargs)`` with with_kwargs)."""
+        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
+        self._forward_pre_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """``hook(module, args, output) -> None or new output``."""
+        handle = RemovableHandle(self._forward_hooks,
+                                 extra_dict=(self._forward_hooks_with_kwargs, self._forward_hooks_always_called))
+        self._forward_hooks[handle.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output) -> None or new grad_output``, before input gradients are computed."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output) -> None or new grad_input``."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        self._is_full_backward_hook = True
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_backward_hook(self, hook):
+        """Deprecated: a hook on the grad_fn of the module's output (use register_full_backward_hook)."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        self._is_full_backward_hook = False
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle

@@ -3,26 +3,26 @@
 Attribute assignment routes Parameters, buffers and sub-modules into ``_parameters``,
 ``_buffers`` and ``_modules`` (ordered dicts), which drive ``named_*``, ``state_dict``
 and the device/dtype conversions. ``__call__`` goes straight to ``forward`` when no
-hook is registered; the hook machinery lives in ``_hooks.py``.
+hook is registered. The rest of Module's methods live in mixins, one idea each: hook
+registration and the hooked call in ``_hooks.py``, state_dict save/load in
+``_state_dict.py``, device/dtype conversions in ``_conversions.py``.
 """
-import itertools
-from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections import OrderedDict
 
 from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
 from ...autograd.node import tensor_type_name
-from ..parameter import Buffer, Parameter, is_lazy
+from ..parameter import Buffer, Parameter
 from . import _hooks
-from ._hooks import (BackwardHook, RemovableHandle, _WrappedHook, register_module_backward_hook,  # noqa: F401
+from ._conversions import _ConversionMixin, _parse_to  # noqa: F401
+from ._hooks import (BackwardHook, RemovableHandle, _HooksMixin, _WrappedHook,  # noqa: F401
+                     register_module_backward_hook,
                      register_module_buffer_registration_hook, register_module_forward_hook,
                      register_module_forward_pre_hook, register_module_full_backward_hook,
                      register_module_full_backward_pre_hook, register_module_module_registration_hook,
                      register_module_parameter_registration_hook)
+from ._state_dict import _EXTRA_STATE_KEY_SUFFIX, _as_tensor, _IncompatibleKeys, _StateDictMixin  # noqa: F401
 
 __all__ = ["Module"]
-
-_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
 # The global hook dicts are read on every call: bind them once.
 _g_fwd_pre = _hooks._global_forward_pre_hooks
@@ -49,28 +49,6 @@ def _addindent(text, spaces):
     return first + "\n" + "\n".join(pad + line if line.strip() else "" for line in lines)
 
 
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    __slots__ = ()
-
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-def _as_tensor(value):
-    """Checkpoint values may be NumPy arrays (e.g. a PyTorch state_dict converted with .numpy())."""
-    if isinstance(value, Tensor):
-        return value
-    import numpy as _np
-    if isinstance(value, _np.ndarray) or (hasattr(value, "__array__") and hasattr(value, "shape")):
-        from ...ops.creation import tensor as _tensor_fn
-        return _tensor_fn(_np.asarray(value))
-    return None
-
-
 def _remove_from(name, *dicts_or_sets):
     for d in dicts_or_sets:
         if name in d:
@@ -80,7 +58,7 @@ def _remove_from(name, *dicts_or_sets):
                 d.discard(name)
 
 
-class Module:
+class Module(_HooksMixin, _StateDictMixin, _ConversionMixin):
     """Base class for all neural network modules.
 
     Subclasses call ``super().__init__()`` first, then assign layers and Parameters as
@@ -134,190 +112,6 @@ class Module:
         return self.forward(*args, **kwargs)
 
     _wrapped_call_impl = __call__
-
-    def _call_impl(self, *args, **kwargs):
-        forward_call = self.forward
-        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
-                or self._backward_pre_hooks or _g_fwd or _g_fwd_pre or _g_bwd or _g_bwd_pre):
-            return forward_call(*args, **kwargs)
-        result = None
-        called_always = set()
-        try:
-            full_bw, non_full_bw, bw_pre = [], [], []
-            if self._backward_pre_hooks or _g_bwd_pre:
-                bw_pre = self._get_backward_pre_hooks()
-            if self._backward_hooks or _g_bwd:
-                full_bw, non_full_bw = self._get_backward_hooks()
-            for hook_id, hook in (*_g_fwd_pre.items(), *self._forward_pre_hooks.items()):
-                if hook_id in self._forward_pre_hooks_with_kwargs:
-                    res = hook(self, args, kwargs)
-                    if res is not None:
-                        if isinstance(res, tuple) and len(res) == 2:
-                            args, kwargs = res
-                        else:
-                            raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                               f"(new_args, new_kwargs), but got {res}.")
-                else:
-                    res = hook(self, args)
-                    if res is not None:
-                        args = res if isinstance(res, tuple) else (res,)
-            bw_hook = None
-            if full_bw or bw_pre:
-                bw_hook = BackwardHook(self, full_bw, bw_pre)
-                args = bw_hook.setup_input_hook(args)
-            result = forward_call(*args, **kwargs)
-            for hook_id, hook in (*_g_fwd.items(), *self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called or hook_id in _hooks._global_forward_hooks_always_called:
-                    called_always.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs or hook_id in _hooks._global_forward_hooks_with_kwargs:
-                    res = hook(self, args, kwargs, result)
-                else:
-                    res = hook(self, args, result)
-                if res is not None:
-                    result = res
-            if bw_hook is not None:
-                if not isinstance(result, (Tensor, tuple)):
-                    import warnings
-                    warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple "
-                                  f"of Tensors but received {type(result)}", stacklevel=2)
-                result = bw_hook.setup_output_hook(result)
-            if non_full_bw:
-                var = result
-                while not isinstance(var, Tensor):
-                    if isinstance(var, dict):
-                        var = next(v for v in var.values() if isinstance(v, Tensor))
-                    else:
-                        var = var[0]
-                if var.grad_fn is not None:
-                    for hook in non_full_bw:
-                        var.grad_fn.register_hook(_WrappedHook(hook, self))
-            return result
-        except Exception:
-            self._run_always_called_hooks(args, kwargs, result, called_always)
-            raise
-
-    def _run_always_called_hooks(self, args, kwargs, result, already):
-        import warnings
-        for hooks, always, with_kwargs, where in (
-                (_g_fwd, _hooks._global_forward_hooks_always_called, _hooks._global_forward_hooks_with_kwargs,
-                 "global module forward hook"),
-                (self._forward_hooks, self._forward_hooks_always_called, self._forward_hooks_with_kwargs,
-                 "module forward hook")):
-            for hook_id, hook in hooks.items():
-                if hook_id not in always or hook_id in already:
-                    continue
-                try:
-                    res = hook(self, args, kwargs, result) if hook_id in with_kwargs else hook(self, args, result)
-                    if res is not None:
-                        result = res
-                except Exception as e:
-                    warnings.warn(f"{where} with ``always_call=True`` raised an exception that was silenced as "
-                                  f"another error was raised in forward: {e}", stacklevel=2)
-
-    def _get_backward_hooks(self):
-        full, non_full = [], []
-        if _hooks._global_is_full_backward_hook is True:
-            full += _g_bwd.values()
-        elif _hooks._global_is_full_backward_hook is False:
-            non_full += _g_bwd.values()
-        if self._is_full_backward_hook is True:
-            full += self._backward_hooks.values()
-        elif self._is_full_backward_hook is False:
-            non_full += self._backward_hooks.values()
-        return full, non_full
-
-    def _get_backward_pre_hooks(self):
-        return [*_g_bwd_pre.values(), *self._backward_pre_hooks.values()]
-
-    # --- hook registration -----------------------------------------------------------------
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """``hook(module, args) -> None or new args`` (``hook(module, args, kwargs)`` with with_kwargs)."""
-        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
-        """``hook(module, args, output) -> None or new output``."""
-        handle = RemovableHandle(self._forward_hooks,
-                                 extra_dict=(self._forward_hooks_with_kwargs, self._forward_hooks_always_called))
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_full_backward_pre_hook(self, hook, prepend=False):
-        """``hook(module, grad_output) -> None or new grad_output``, before input gradients are computed."""
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_full_backward_hook(self, hook, prepend=False):
-        """``hook(module, grad_input, grad_output) -> None or new grad_input``."""
-        if self._is_full_backward_hook is False:
-            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
-                               "Please use only one of them.")
-        self._is_full_backward_hook = True
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_backward_hook(self, hook):
-        """Deprecated: a hook on the grad_fn of the module's output (use register_full_backward_hook)."""
-        if self._is_full_backward_hook is True:
-            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
-                               "Please use only one of them.")
-        self._is_full_backward_hook = False
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        return handle
-
-    def register_state_dict_pre_hook(self, hook):
-        """``hook(module, prefix, keep_vars)`` before ``state_dict`` collects this module's entries."""
-        handle = RemovableHandle(self._state_dict_pre_hooks)
-        self._state_dict_pre_hooks[handle.id] = hook
-        return handle
-
-    def register_state_dict_post_hook(self, hook):
-        """``hook(module, state_dict, prefix, local_metadata)``; may modify ``state_dict`` in place."""
-        hook._from_public_api = True
-        handle = RemovableHandle(self._state_dict_hooks)
-        self._state_dict_hooks[handle.id] = hook
-        return handle
-
-    def _register_state_dict_hook(self, hook):
-        if getattr(hook, "_from_public_api", False):
-            raise RuntimeError("Cannot register the same function as the state dict post hook that was previously "
-                               "registered via register_state_dict_post_hook")
-        handle = RemovableHandle(self._state_dict_hooks)
-        self._state_dict_hooks[handle.id] = hook
-        return handle
-
-    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
-        handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = _WrappedHook(hook, self if with_module else None)
-        return handle
-
-    def register_load_state_dict_pre_hook(self, hook):
-        """``hook(module, state_dict, prefix, local_metadata, strict, missing, unexpected, error_msgs)``."""
-        return self._register_load_state_dict_pre_hook(hook, with_module=True)
-
-    def register_load_state_dict_post_hook(self, hook):
-        """``hook(module, incompatible_keys)`` after this module's entries are loaded."""
-        handle = RemovableHandle(self._load_state_dict_post_hooks)
-        self._load_state_dict_post_hooks[handle.id] = hook
-        return handle
 
     # --- registration ----------------------------------------------------------------------
     def register_buffer(self, name, tensor, persistent=True):
@@ -444,16 +238,6 @@ class Module:
         if name not in mod._buffers:
             raise AttributeError("`" + name + "` is not a buffer")
         return buf
-
-    def get_extra_state(self):
-        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please "
-                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
-                           "to report this bug.")
-
-    def set_extra_state(self, state):
-        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please "
-                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
-                           "to report this bug.")
 
     # --- attribute routing -----------------------------------------------------------------
     def __getattr__(self, name):
@@ -618,152 +402,7 @@ class Module:
                 continue
             yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
-    # --- state_dict --------------------------------------------------------------------------
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
-        if type(self).get_extra_state is not Module.get_extra_state:
-            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
-
-    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        """An OrderedDict of parameters and persistent buffers under dotted names."""
-        if args:
-            # Legacy positional form: state_dict(destination, prefix, keep_vars)
-            destination = args[0] if len(args) > 0 else destination
-            prefix = args[1] if len(args) > 1 else prefix
-            keep_vars = args[2] if len(args) > 2 else keep_vars
-        if destination is None:
-            destination = OrderedDict()
-            destination._metadata = OrderedDict()
-        local_metadata = dict(version=self._version)
-        if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = local_metadata
-        for hook in self._state_dict_pre_hooks.values():
-            hook(self, prefix, keep_vars)
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
-        for hook in self._state_dict_hooks.values():
-            result = hook(self, destination, prefix, local_metadata)
-            if not getattr(hook, "_from_public_api", False) and result is not None:
-                destination = result
-        return destination
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                              error_msgs):
-        for hook in self._load_state_dict_pre_hooks.values():
-            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
-        local_state = {k: v for k, v in itertools.chain(
-            self._parameters.items(),
-            ((k, b) for k, b in self._buffers.items() if k not in self._non_persistent_buffers_set))
-            if v is not None}
-        assign = local_metadata.get("assign_to_params_buffers", False)
-        for name, param in local_state.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            raw = state_dict[key]
-            input_param = _as_tensor(raw)
-            if input_param is None:
-                error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
-                                  f"Tensor-like object from checkpoint but received {type(raw)}")
-                continue
-            lazy = is_lazy(param)
-            if not lazy and param.ndim == 0 and input_param.ndim == 1 and input_param.shape[0] == 1:
-                input_param = input_param[0]  # old checkpoints stored scalars as shape [1]
-            if not lazy and input_param.shape != param.shape:
-                error_msgs.append(f"size mismatch for {key}: copying a param with shape {input_param.shape} from "
-                                  f"checkpoint, the shape in current model is {param.shape}.")
-                continue
-            try:
-                with no_grad():
-                    if assign:
-                        if isinstance(param, Parameter):
-                            if not isinstance(input_param, Parameter):
-                                input_param = Parameter(input_param, requires_grad=param.requires_grad)
-                            else:
-                                input_param.requires_grad_(param.requires_grad)
-                        setattr(self, name, input_param)
-                    elif lazy:
-                        param.materialize(input_param.shape, dtype=param.data.dtype)
-                        param.copy_(input_param)
-                    else:
-                        param.copy_(input_param)
-            except Exception as ex:
-                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
-                                  f"{param.size()} and whose dimensions in the checkpoint are "
-                                  f"{input_param.size()}, an exception occurred : {ex.args}.")
-        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
-        if type(self).set_extra_state is not Module.set_extra_state:
-            if extra_key in state_dict:
-                self.set_extra_state(state_dict[extra_key])
-            elif strict:
-                missing_keys.append(extra_key)
-        elif strict and extra_key in state_dict:
-            unexpected_keys.append(extra_key)
-        if strict:
-            for key in state_dict.keys():
-                if key.startswith(prefix) and key != extra_key:
-                    parts = key[len(prefix):].split(".", 1)
-                    if len(parts) > 1:
-                        if parts[0] not in self._modules:
-                            unexpected_keys.append(key)
-                    elif parts[0] not in local_state:
-                        unexpected_keys.append(key)
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy parameters and buffers from ``state_dict`` (values may be Tensors or NumPy arrays).
-
-        Returns ``_IncompatibleKeys(missing_keys, unexpected_keys)``; with ``strict`` any mismatch
-        raises RuntimeError. ``assign=True`` replaces the tensors instead of copying into them.
-        """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing_keys, unexpected_keys, error_msgs = [], [], []
-        metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)
-        if metadata is not None:
-            state_dict._metadata = metadata
-
-        def load(module, local_state, prefix=""):
-            local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
-            if assign:
-                local_metadata["assign_to_params_buffers"] = assign
-            module._load_from_state_dict(local_state, prefix, local_metadata, True, missing_keys,
-                                         unexpected_keys, error_msgs)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    load(child, {k: v for k, v in local_state.items() if k.startswith(child_prefix)}, child_prefix)
-            keys = _IncompatibleKeys(missing_keys, unexpected_keys)
-            for hook in module._load_state_dict_post_hooks.values():
-                out = hook(module, keys)
-                if out is not None:
-                    raise AssertionError("Hooks registered with ``register_load_state_dict_post_hook`` are not"
-                                         "expected to return new values, if incompatible_keys need to be modified,"
-                                         "it should be done inplace.")
-
-        load(self, state_dict)
-        if strict:
-            if unexpected_keys:
-                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected_keys)))
-            if missing_keys:
-                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing_keys)))
-        if error_msgs:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(error_msgs)))
-        return _IncompatibleKeys(missing_keys, unexpected_keys)
-
-    # --- modes and conversions ------------------------------------------------------------
+    # --- modes ------------------------------------------------------------------------------
     def train(self, mode=True):
         """Set training mode on this module and all descendants."""
         if not isinstance(mode, bool):
@@ -795,85 +434,12 @@ class Module:
                         p.grad.requires_grad_(False)
                     p.grad.zero_()
 
-    def share_memory(self):
-        return self._apply(lambda t: t.share_memory_())
-
     def apply(self, fn):
         """Call ``fn`` on every sub-module (children first) and then on this module."""
         for module in self.children():
             module.apply(fn)
         fn(self)
         return self
-
-    def _apply(self, fn, recurse=True):
-        if recurse:
-            for module in self.children():
-                module._apply(fn)
-        for param in self._parameters.values():
-            if param is None:
-                continue
-            with no_grad():
-                new = fn(param)
-            # Keep the Parameter object (optimizers hold references to it): swap its array.
-            if new is not param:
-                param.data = new
-            grad = param._grad
-            if grad is not None:
-                with no_grad():
-                    new_grad = fn(grad)
-                if new_grad is not grad:
-                    grad.data = new_grad
-        for key, buf in self._buffers.items():
-            if buf is not None:
-                self._buffers[key] = fn(buf)
-        return self
-
-    def to(self, *args, **kwargs):
-        """Move/cast parameters and buffers: ``to(device)``, ``to(dtype)``, ``to(tensor)``, ``to(device, dtype)``.
-
-        Only floating/complex tensors change dtype.
-        """
-        device, dtype, non_blocking = _parse_to(*args, **kwargs)
-        if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
-            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
-                            f"dtype={dtype}")
-
-        def convert(t):
-            cast = dtype if (t.is_floating_point() or t.is_complex()) else None
-            if device is None and cast is None:
-                return t
-            kw = {}
-            if device is not None:
-                kw["device"] = device
-            if cast is not None:
-                kw["dtype"] = cast
-            return t.to(**kw)
-        return self._apply(convert)
-
-    def to_empty(self, *, device=None, recurse=True):
-        from ...ops.creation import empty_like
-        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
-
-    def cpu(self):
-        return self._apply(lambda t: t.cpu())
-
-    def cuda(self, device=None):
-        return self._apply(lambda t: t.cuda(device))
-
-    def type(self, dst_type):
-        return self._apply(lambda t: t.type(dst_type))
-
-    def float(self):
-        return self._apply(lambda t: t.float() if t.is_floating_point() else t)
-
-    def double(self):
-        return self._apply(lambda t: t.double() if t.is_floating_point() else t)
-
-    def half(self):
-        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
-
-    def bfloat16(self):
-        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     # --- repr ----------------------------------------------------------------------------------
     def _get_name(self):
@@ -895,31 +461,3 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
-
-
-def _parse_to(*args, **kwargs):
-    """(device, dtype, non_blocking) from Tensor.to-style arguments."""
-    from ..._device import device as _device_cls
-    from ..._dtype import dtype as _dtype_cls
-    device = kwargs.pop("device", None)
-    dtype = kwargs.pop("dtype", None)
-    non_blocking = kwargs.pop("non_blocking", False)
-    kwargs.pop("copy", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() received an invalid combination of arguments - got unexpected keyword "
-                        f"'{next(iter(kwargs))}'")
-    for a in args:
-        if isinstance(a, Tensor):
-            device, dtype = a.device, a.dtype
-        elif isinstance(a, _dtype_cls):
-            dtype = a
-        elif isinstance(a, (str, _device_cls, int)) and not isinstance(a, bool):
-            device = _device_cls(a) if not isinstance(a, int) else _device_cls("cuda", a)
-        elif isinstance(a, bool):
-            non_blocking = a
-        elif a is not None:
-            raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
-    if device is not None and not isinstance(device, _device_cls):
-        device = _device_cls(device)
-    return device, dtype, non_blocking
