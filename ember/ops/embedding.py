@@ -91,7 +91,8 @@ class Embedding(Op):
         flat = ctx.idx.reshape(-1)
         scale = _grad_scale(ctx.idx, ctx.padding_idx, ctx.freq, g._data.dtype)
         if not grad_state.enabled and g._data.dtype in (np.float32, np.float64) and type(g._data) is np.ndarray:
-            return Tensor._make(_scatter_rows(g._data.reshape(flat.size, g._data.shape[-1]), flat, ctx.num, scale)), None, None, None
+            rows = g._data.reshape(flat.size, g._data.shape[-1])
+            return Tensor._make(_scatter_rows(rows, flat, ctx.num, scale)), None, None, None
         rows = g.reshape(flat.size, -1)
         if scale is not None:
             rows = rows * const(scale[:, None])
