@@ -119,13 +119,16 @@ def give_scratch(a):
 # run on one core while OpenBLAS runs its GEMMs on all of them. Split along an outer axis
 # they run in the caller's thread and the elementwise pool's threads (NumPy releases the GIL
 # in copy and ufunc loops); each element is still computed by the same single operation.
+# NOTE: right after a GEMM, OpenBLAS's idle threads busy-wait (~0.1 s by default) on the
+# other cores, so these splits only pay (~14% of a conv-net step on 2 cores) once the BLAS
+# threads are told to sleep sooner (OPENBLAS_THREAD_TIMEOUT); until then they are neutral.
 
-_SPLIT_MIN = 1 << 19   # elements moved; below this the hand-off costs more than it saves
+_SPLIT_MIN = 2 << 20   # bytes written; below this the hand-off costs more than it saves
 
 
-def split_run(xp, fn, n, size):
-    """``fn(lo, hi)`` over [0, n), split across threads when ``size`` elements are worth it."""
-    if xp is not np or n < 2 or size < _SPLIT_MIN:
+def split_run(xp, fn, n, nbytes):
+    """``fn(lo, hi)`` over [0, n), split across threads when writing ``nbytes`` is worth it."""
+    if xp is not np or n < 2 or nbytes < _SPLIT_MIN:
         fn(0, n)
         return
     workers = _parallel._workers()
@@ -219,7 +222,7 @@ def im2col(x, geo, scratch=False):
 
     def copy(lo, hi):
         dst[lo:hi] = view[lo:hi]
-    split_run(xp, copy, c, cols.size)
+    split_run(xp, copy, c, cols.nbytes)
     return cols
 
 
@@ -246,6 +249,9 @@ def col2im(cols, n, c, geo, dtype):
     return crop(gx, geo.lo, geo.image)
 
 
+_BLOCK_BYTES = 4 << 20   # column-gradient bytes per block of wide_input_grad
+
+
 def wide_input_grad(w2, gt, n, c, geo, dtype):
     """Bx for stride 1 from wide ``gt`` (O, N*L): the GEMM and col2im a few samples at a time.
 
@@ -256,7 +262,7 @@ def wide_input_grad(w2, gt, n, c, geo, dtype):
     o, kdim = w2.shape
     length = geo.wide_len()
     ps = geo.plane_strides()
-    step = max(1, min(n, (4 << 20) // max(1, kdim * length * gt.itemsize)))
+    step = max(1, min(n, _BLOCK_BYTES // max(1, kdim * length * gt.itemsize)))
     gx = xp.zeros((n, c, math.prod(geo.padded)), dtype)
     tmp = take_scratch(xp, (kdim, step * length), dtype)
     g3 = gt.reshape(o, n, length)
@@ -272,7 +278,7 @@ def wide_input_grad(w2, gt, n, c, geo, dtype):
         def add(lo, hi, blk=blk, dst=dst):
             for j, st in enumerate(starts):
                 dst[:, lo:hi, st:st + length] += blk[lo:hi, j].swapaxes(0, 1)
-        split_run(xp, add, c, blk.size)
+        split_run(xp, add, c, blk.nbytes)
     give_scratch(tmp)
     return crop(gx.reshape((n, c) + geo.padded), geo.lo, geo.image)
 
@@ -351,7 +357,7 @@ def conv_forward(x, w, b, geo, keep_cols=False):
             xp.add(src[lo:hi], bias, out=flat[lo:hi])
         else:
             flat[lo:hi] = src[lo:hi]
-    split_run(xp, gather, n, out.size)
+    split_run(xp, gather, n, out.nbytes)
     give_scratch(y_buf)
     if cd is not None:
         out = out.astype(orig)
@@ -463,7 +469,7 @@ def _array_backward(ctx, g, x, w, need):
         def build(lo, hi):
             gt[lo:hi].fill(0)
             inner[lo:hi] = src[lo:hi]
-        split_run(xp, build, o, gt.size)
+        split_run(xp, build, o, gt.nbytes)
     else:
         gt = channel_major(g)
     gx = gw = gb = None

@@ -13,7 +13,7 @@ from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ._common import xp_of
-from .conv import crop, ntuple, pad_zeros
+from .conv import crop, ntuple, pad_zeros, split_run
 
 
 # ----------------------------------------------------------------------------------------
@@ -176,22 +176,41 @@ def _tiles(x, geo):
 
 
 def _first_max(xp, views):
-    """(max, index of the first maximum) over a list of same-shape views."""
+    """(max, index of the first maximum) over a list of same-shape views (rows split over threads)."""
+    best = xp.empty(views[0].shape, views[0].dtype)
+    idx = xp.empty(best.shape, np.bool_ if len(views) <= 2 else np.uint8)
+
+    def part(lo, hi):
+        _first_max_into(xp, [v[lo:hi] for v in views], best[lo:hi], idx[lo:hi])
+    split_run(xp, part, best.shape[0], best.nbytes * len(views))
+    return best, idx
+
+
+def _first_max_into(xp, views, best, idx):
     if len(views) == 1:
-        return xp.array(views[0], copy=True), xp.zeros(views[0].shape, np.bool_)
+        best[...] = views[0]
+        idx[...] = 0
+        return
     if len(views) == 2:
-        return xp.maximum(views[0], views[1]), xp.greater(views[1], views[0])
-    best = xp.array(views[0], copy=True)
-    idx = xp.zeros(best.shape, np.uint8)
+        xp.maximum(views[0], views[1], out=best)
+        xp.greater(views[1], views[0], out=idx)
+        return
+    best[...] = views[0]
+    idx[...] = 0
     for j in range(1, len(views)):
         m = xp.greater(views[j], best)
         xp.copyto(best, views[j], where=m)
         xp.copyto(idx, j, where=m)
-    return best, idx
 
 
 def _spread(xp, src, idx, outs):
     """outs[j] = src where idx == j else +0.0, by bit masking (every element of every out written)."""
+    def part(lo, hi):
+        _spread_rows(xp, src[lo:hi], idx[lo:hi], [o[lo:hi] for o in outs])
+    split_run(xp, part, src.shape[0], src.nbytes * len(outs))
+
+
+def _spread_rows(xp, src, idx, outs):
     ut = _UINT[src.itemsize]
     bits = src.view(ut)
     if len(outs) == 1:
