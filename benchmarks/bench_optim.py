@@ -13,7 +13,10 @@ import time
 import numpy as np
 import torch
 
-import ember
+import os as _os
+import sys as _sys
+_sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), ".."))
+import ember  # noqa: E402
 
 
 def make_params(lib, arrays):
