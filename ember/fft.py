@@ -159,6 +159,17 @@ def _c2r(x, dims, sizes, scale, conjugate, fn):
     return FftC2R.apply(x, dims, sizes[-1], scale)
 
 
+def _c2r_one_dim(input, n, dim, norm, out, fn, hermitian):
+    """irfft (hermitian=False) and hfft (hermitian=True: forward-family scaling, conjugated input):
+    a real output of length ``n``, by default 2*(bins-1)."""
+    x = _floating(input, fn)
+    dims, sizes = _one_dim(x, n, dim, fn)
+    if n is None:
+        sizes = (2 * (x.shape[dims[0]] - 1),)
+        _check_points(sizes[0])
+    return write_out(out, _c2r(x, dims, sizes, _scale(norm, hermitian, fn), hermitian, fn))
+
+
 def fft(input, n=None, dim=-1, norm=None, *, out=None):
     """One-dimensional discrete Fourier transform of ``input`` along ``dim``.
 
@@ -212,12 +223,7 @@ def rfft(input, n=None, dim=-1, norm=None, *, out=None):
 
 def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     """Inverse of :func:`rfft`: a real signal of length ``n`` (default 2*(bins-1))."""
-    x = _floating(input, "irfft")
-    dims, sizes = _one_dim(x, n, dim, "irfft")
-    if n is None:
-        sizes = (2 * (x.shape[dims[0]] - 1),)
-        _check_points(sizes[0])
-    return write_out(out, _c2r(x, dims, sizes, _scale(norm, False, "irfft"), False, "irfft"))
+    return _c2r_one_dim(input, n, dim, norm, out, "irfft", False)
 
 
 def rfftn(input, s=None, dim=None, norm=None, *, out=None):
@@ -246,12 +252,7 @@ def irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
 def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     """FFT of a Hermitian-symmetric signal given by its first half: a real result of length
     ``n`` (default 2*(input size-1))."""
-    x = _floating(input, "hfft")
-    dims, sizes = _one_dim(x, n, dim, "hfft")
-    if n is None:
-        sizes = (2 * (x.shape[dims[0]] - 1),)
-        _check_points(sizes[0])
-    return write_out(out, _c2r(x, dims, sizes, _scale(norm, True, "hfft"), True, "hfft"))
+    return _c2r_one_dim(input, n, dim, norm, out, "hfft", True)
 
 
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):

@@ -94,13 +94,18 @@ class Hardtanh(Op):
         return g * _const((a > ctx.lo) & (a < ctx.hi), g), None, None
 
 
+def _apply(op, inplace, input, *args):
+    """``op`` on ``input``, writing into it when ``inplace`` (the functional ``inplace=`` flag)."""
+    if inplace:
+        return apply_inplace(op, input, *args)
+    return op.apply(input, *args)
+
+
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to [min_val, max_val]; gradient 0 outside (and at the edges)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    if inplace:
-        return apply_inplace(Hardtanh, input, min_val, max_val)
-    return Hardtanh.apply(input, min_val, max_val)
+    return _apply(Hardtanh, inplace, input, min_val, max_val)
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
@@ -310,9 +315,7 @@ class Silu(Op):
 
 def silu(input, inplace=False):
     """x * sigmoid(x)."""
-    if inplace:
-        return apply_inplace(Silu, input)
-    return Silu.apply(input)
+    return _apply(Silu, inplace, input)
 
 
 def _softplus_array(x, beta=1.0, threshold=20.0):
@@ -340,9 +343,7 @@ class Mish(Op):
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
-    if inplace:
-        return apply_inplace(Mish, input)
-    return Mish.apply(input)
+    return _apply(Mish, inplace, input)
 
 
 class Hardsigmoid(Op):
@@ -362,9 +363,7 @@ class Hardsigmoid(Op):
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6."""
-    if inplace:
-        return apply_inplace(Hardsigmoid, input)
-    return Hardsigmoid.apply(input)
+    return _apply(Hardsigmoid, inplace, input)
 
 
 class Hardswish(Op):
@@ -386,9 +385,7 @@ class Hardswish(Op):
 
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6."""
-    if inplace:
-        return apply_inplace(Hardswish, input)
-    return Hardswish.apply(input)
+    return _apply(Hardswish, inplace, input)
 
 
 class Softplus(Op):

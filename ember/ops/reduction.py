@@ -301,9 +301,11 @@ def dim_select_backward(ctx, g):
     return select_backward(g, ctx.dim, ctx.indices, ctx.in_shape), None, None
 
 
-class _DimExtremum(Op):
-    """max(dim) / min(dim): values and the index of the first extreme (or first NaN)."""
-    arg = None
+class DimSelect(Op):
+    """Base of ``(values, indices) = op(a, dim, keepdim)`` ops that pick one element per slice
+    (max/min/median/nanmedian/mode along a dim). Subclasses set ``fn_name`` (for the empty-input
+    error) and define ``select(xp, a, dim)`` returning kept-dim ``(values, int64 indices)``."""
+    fn_name = None
 
     @classmethod
     def forward(cls, ctx, a, dim, keepdim):
@@ -313,8 +315,7 @@ class _DimExtremum(Op):
             ctx.indices = xp.zeros((), np.int64)
             return a.copy(), ctx.indices
         check_nonempty(cls.fn_name, a, (dim,), False)
-        idx = getattr(xp, cls.arg)(native(a), axis=dim, keepdims=True)
-        values = xp.take_along_axis(a, idx, axis=dim)
+        values, idx = cls.select(xp, a, dim)
         ctx.indices = idx
         if not keepdim:
             values, idx = values.squeeze(dim), idx.squeeze(dim)
@@ -323,6 +324,16 @@ class _DimExtremum(Op):
     @staticmethod
     def backward(ctx, g, _g_indices):
         return dim_select_backward(ctx, g)
+
+
+class _DimExtremum(DimSelect):
+    """max(dim) / min(dim): values and the index of the first extreme (or first NaN)."""
+    arg = None
+
+    @classmethod
+    def select(cls, xp, a, dim):
+        idx = getattr(xp, cls.arg)(native(a), axis=dim, keepdims=True)
+        return xp.take_along_axis(a, idx, axis=dim), idx
 
 
 class MaxDim(_DimExtremum):

@@ -12,6 +12,7 @@ from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ._common import wrap_dim, xp_of
+from .reduction import DimSelect  # reduction imports this module only after defining DimSelect
 
 BF16 = dt.bfloat16.np_dtype
 
@@ -183,33 +184,16 @@ class Nanmedian(_WholeMedian):
     ignore_nan = True
 
 
-class _DimMedian(Op):
+class _DimMedian(DimSelect):
     ignore_nan = False
 
     @classmethod
-    def forward(cls, ctx, a, dim, keepdim):
-        from .reduction import check_nonempty
+    def select(cls, xp, a, dim):
         from .sorting import stable_order
-        xp = xp_of(a)
-        ctx.dim, ctx.in_shape, ctx.keepdim = dim, a.shape, keepdim
-        if a.ndim == 0:
-            ctx.indices = xp.zeros((), np.int64)
-            return a.copy(), ctx.indices
-        check_nonempty(cls.fn_name, a, (dim,), False)
         order = stable_order(a, dim)
         s = xp.take_along_axis(a, order, axis=dim)
         pos = _median_positions(s, dim, cls.ignore_nan)
-        idx = xp.take_along_axis(order, pos, axis=dim)
-        values = xp.take_along_axis(s, pos, axis=dim)
-        ctx.indices = idx
-        if not keepdim:
-            values, idx = values.squeeze(dim), idx.squeeze(dim)
-        return values, idx
-
-    @staticmethod
-    def backward(ctx, g, _g_indices):
-        from .reduction import dim_select_backward
-        return dim_select_backward(ctx, g)
+        return xp.take_along_axis(s, pos, axis=dim), xp.take_along_axis(order, pos, axis=dim)
 
 
 class MedianDim(_DimMedian):
@@ -249,17 +233,12 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None):
     return return_types.nanmedian(NanmedianDim.apply(input, dim, bool(keepdim)))
 
 
-class Mode(Op):
+class Mode(DimSelect):
+    fn_name = "mode"
+
     @staticmethod
-    def forward(ctx, a, dim, keepdim):
-        from .reduction import check_nonempty
+    def select(xp, a, dim):
         from .sorting import stable_order
-        xp = xp_of(a)
-        ctx.dim, ctx.in_shape, ctx.keepdim = dim, a.shape, keepdim
-        if a.ndim == 0:
-            ctx.indices = xp.zeros((), np.int64)
-            return a.copy(), ctx.indices
-        check_nonempty("mode", a, (dim,), False)
         moved = xp.moveaxis(a, dim, -1)
         lead, n = moved.shape[:-1], moved.shape[-1]
         rows = moved.reshape(-1, n)
@@ -277,15 +256,7 @@ class Mode(Op):
         last = xp.take_along_axis(run_end, best, axis=1)  # its last element: the largest original index
         values = xp.take_along_axis(s, last, axis=1).reshape(lead)
         idx = xp.take_along_axis(order, last, axis=1).reshape(lead).astype(np.int64)
-        ctx.indices = xp.expand_dims(idx, dim)
-        if keepdim:
-            values, idx = xp.expand_dims(values, dim), xp.expand_dims(idx, dim)
-        return values, idx
-
-    @staticmethod
-    def backward(ctx, g, _g_indices):
-        from .reduction import dim_select_backward
-        return dim_select_backward(ctx, g)
+        return xp.expand_dims(values, dim), xp.expand_dims(idx, dim)
 
 
 def mode(input, dim=-1, keepdim=False, *, out=None):

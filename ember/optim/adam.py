@@ -6,7 +6,8 @@ from .optimizer import Optimizer, _to_scalar, scalar_dtype
 __all__ = ["Adam"]
 
 
-def _check_adam_args(lr, betas, eps, weight_decay):
+def check_lr_eps_betas_wd(lr, eps, betas, weight_decay):
+    """The validation Adam and its relatives share (PyTorch's messages)."""
     if hasattr(lr, "numel") and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
     if not 0.0 <= lr:
@@ -51,7 +52,7 @@ class Adam(Optimizer):
                  decoupled_weight_decay=False):
         if hasattr(lr, "numel") and foreach and not capturable:
             raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
-        _check_adam_args(lr, betas, eps, weight_decay)
+        check_lr_eps_betas_wd(lr, eps, betas, weight_decay)
         is_t = [hasattr(b, "numel") for b in betas[:2]]
         if not (all(isinstance(b, float) for b in betas[:2]) or all(is_t)):
             raise ValueError("betas must be either both floats or both Tensors")

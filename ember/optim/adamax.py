@@ -1,26 +1,10 @@
 """Adamax: Adam with the infinity norm."""
 from ..ops.creation import zeros_like
 from . import _functional_core as core
-from .adam import new_step
+from .adam import check_lr_eps_betas_wd, new_step
 from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["Adamax"]
-
-
-def check_lr_eps_betas_wd(lr, eps, betas, weight_decay):
-    """The validation Adam's relatives share (PyTorch's messages)."""
-    if hasattr(lr, "numel") and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
 class Adamax(Optimizer):

@@ -1,8 +1,7 @@
 """NAdam: Adam with Nesterov momentum (momentum-decay schedule of Dozat)."""
 from ..ops.creation import tensor, zeros_like
 from . import _functional_core as core
-from .adam import new_step
-from .adamax import check_lr_eps_betas_wd
+from .adam import check_lr_eps_betas_wd, new_step
 from .optimizer import Optimizer, _to_scalar, scalar_dtype
 
 __all__ = ["NAdam"]

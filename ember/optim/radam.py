@@ -1,8 +1,7 @@
 """RAdam: Adam with a rectified adaptive learning rate."""
 from ..ops.creation import zeros_like
 from . import _functional_core as core
-from .adam import new_step
-from .adamax import check_lr_eps_betas_wd
+from .adam import check_lr_eps_betas_wd, new_step
 from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["RAdam"]
