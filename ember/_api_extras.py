@@ -4,6 +4,7 @@ import builtins
 from . import _dtype as dt
 from ._backend import cuda_available, np
 from ._tensor import Tensor
+from ._threads import get_num_threads, set_num_threads  # noqa: F401  (exported in __all__)
 
 
 def is_tensor(obj):
@@ -82,15 +83,6 @@ class iinfo:
 def set_default_tensor_type(t):
     mapping = {"torch.FloatTensor": dt.float32, "torch.DoubleTensor": dt.float64}
     dt.set_default_dtype(mapping.get(t, t) if isinstance(t, str) else dt.float32)
-
-
-def get_num_threads():
-    import os
-    return os.cpu_count() or 1
-
-
-def set_num_threads(n):
-    pass
 
 
 def get_num_interop_threads():

@@ -37,6 +37,10 @@ def _info():
         lines.append(f"  BLAS: {blas.get('name', 'unknown')} {blas.get('version', '')} "
                      f"(install threadpoolctl for thread counts)")
     lines.append(f"cpu cores: {os.cpu_count()}")
+    from . import _threads
+    blas = _threads.blas_num_threads()
+    lines.append(f"ember threads: {ember.get_num_threads()} (ember.set_num_threads; default OMP_NUM_THREADS or "
+                 f"cores), BLAS threads: {'unknown (no OpenBLAS found)' if blas is None else blas}")
     from . import _allocator
     lines.append(f"glibc allocator tuning: {'on' if _allocator.applied else 'off'} (EMBER_MALLOC_TUNING=0 disables)")
     if cuda_available():

@@ -29,11 +29,11 @@ float32 storage (see :mod:`.dtypes`). The integer recipes live in
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .. import _threads
 from .dtypes import (
     BFLOAT16,
     as_dtype,
@@ -232,7 +232,7 @@ def _normal_blocks_float32(engine, count, mean, std):
     values = np.empty(count, dtype=f32)
     kernel = _AvxBlocks(min(whole // 2, _BOX_MULLER_CHUNK))
     step = 2 * _BOX_MULLER_CHUNK
-    if whole >= _THREADED_MIN_ELEMENTS and _THREADS > 1:
+    if whole >= _THREADED_MIN_ELEMENTS and _threads.num_threads() > 1:
         _transform_in_threads(engine.random_uint32(whole), values[:whole], step)
     else:
         # Words are drawn chunk by chunk, so each is transformed while in cache.
@@ -250,8 +250,8 @@ def _normal_blocks_float32(engine, count, mean, std):
 # Large float32 normals are transformed by two threads, each taking one half of the
 # blocks: blocks of 16 are independent, and NumPy releases the GIL inside every ufunc,
 # so the halves run in parallel (the words are drawn before, in order, so the stream is
-# unchanged). Below the threshold the thread hand-off costs more than it saves.
-_THREADS = min(2, os.cpu_count() or 1)
+# unchanged). Below the threshold the thread hand-off costs more than it saves; with
+# ember.set_num_threads(1) nothing is threaded.
 _THREADED_MIN_ELEMENTS = 1 << 20
 _pool = None
 
@@ -259,7 +259,7 @@ _pool = None
 def _transform_in_threads(words, out, step):
     global _pool
     if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="ember-randn")
+        _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ember-randn")
     middle = (words.size // 2) // _BLOCK * _BLOCK
 
     def transform(start, stop):

@@ -5,17 +5,21 @@ over a contiguous array releases the GIL, so running it on halves of a big array
 two threads (the caller's and one pool thread) roughly halves the time once the
 array is large enough that the hand-off (tens of microseconds) is noise. Results are
 bit-identical to the single call: each element is computed by the same loop.
+The thread count follows ``ember.set_num_threads`` (ember/_threads.py).
 """
 import itertools
 import os
 import threading
 
+from .. import _threads
 from .._backend import np
 
 PARALLEL_MIN = 1 << 20   # elements; below this one thread wins
 _ALIGN = 1 << 12         # chunk boundaries on whole 16 KiB (float32) pages
+_MAX_THREADS = 8         # elementwise work is memory-bound: more threads only share the bandwidth
 
-_workers_list = None
+_started = []            # every worker thread started so far
+_workers_list = None     # the first (threads - 1) of them, for the current setting
 _workers_lock = threading.Lock()
 _ndarray = np.ndarray
 
@@ -53,13 +57,24 @@ class _Worker:
 
 
 def _workers():
-    global _workers_list
-    if _workers_list is None:
+    """The pool threads a split may use now: ``ember.get_num_threads() - 1`` of them (at most
+    ``_MAX_THREADS - 1``; none with 1 thread, so nothing is split). Threads are started on first
+    need and kept; a lower setting simply leaves the extra ones idle (blocked on a lock)."""
+    want = min(_threads.num_threads(), _MAX_THREADS) - 1
+    active = _workers_list
+    if active is None or len(active) != want:
         with _workers_lock:
-            if _workers_list is None:
-                n = min(os.cpu_count() or 1, 8)
-                _workers_list = [_Worker() for _ in range(n - 1)]
-    return _workers_list
+            while len(_started) < want:
+                _started.append(_Worker())
+            active = _set_active(_started[:want])
+    return active
+
+
+def _set_active(workers):
+    # A fresh list each time: a split already running keeps the list it took.
+    global _workers_list
+    _workers_list = workers
+    return workers
 
 
 def _run_split(kernel, n, pieces=4):
@@ -142,9 +157,9 @@ def unary(ufunc, a, errstate=None):
 
 def _reset_after_fork():
     # A forked child (e.g. a DataLoader worker) has none of the parent's threads.
-    global _workers_list, _busy
-    _workers_list = None
-    _busy = threading.Lock()
+    global _workers_list, _started, _busy, _workers_lock
+    _workers_list, _started = None, []
+    _busy, _workers_lock = threading.Lock(), threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

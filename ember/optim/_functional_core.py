@@ -16,10 +16,10 @@ trajectories agree with PyTorch to a few units in the last place. They are not
 bit-identical: PyTorch's CPU kernels fuse ``a + alpha * b`` (add with alpha, addcmul,
 lerp) into FMA instructions and its float32 ``sqrt`` is not correctly rounded.
 """
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from .. import _threads
 from .._backend import np
 from ..ops._common import xp_of
 
@@ -28,6 +28,7 @@ _PARALLEL_MIN = 1 << 20    # below this many elements a step runs on the calling
 _MAX_THREADS = 8           # more threads than this only fight over memory bandwidth
 
 _pool = None
+_pool_threads = None       # the thread count _pool was made for
 _pool_lock = threading.Lock()
 _scratch = threading.local()
 
@@ -127,12 +128,16 @@ def _run_items(items):
 
 
 def _get_pool():
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            from .._api_extras import get_num_threads
-            n = max(1, min(_MAX_THREADS, get_num_threads() or os.cpu_count() or 1))
-            _pool = ThreadPoolExecutor(n, thread_name_prefix="ember-optim") if n > 1 else False
+    """The optimizer's pool for the current ``ember.set_num_threads`` setting (False: 1 thread)."""
+    global _pool, _pool_threads
+    n = min(_MAX_THREADS, _threads.num_threads())
+    if n != _pool_threads:
+        with _pool_lock:
+            if n != _pool_threads:
+                # The old pool is just dropped, not shut down (a step running in another thread
+                # may still submit to it); its idle threads exit once it is garbage-collected.
+                _pool = ThreadPoolExecutor(n, thread_name_prefix="ember-optim") if n > 1 else False
+                _pool_threads = n
     return _pool
 
 
