@@ -318,7 +318,7 @@ class Tensor:
     def detach(self):
         t = Tensor._make(self._data, False, None, 0)
         t._vc = self._vc
-        t._base = self._base if self._base is not None else None
+        t._base = self._base
         return t
 
     def detach_(self):
@@ -394,8 +394,7 @@ class Tensor:
         return complex(self.item())
 
     def __index__(self):
-        if self._data.dtype.kind not in "iub" or self._data.size != 1 or self._data.ndim != 0 \
-                and self._data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 

@@ -85,10 +85,26 @@ def _mT(self):
     return shape.transpose(self, -2, -1)
 
 
+@property
+def _H(self):
+    nd = self._data.ndim
+    if nd not in (0, 2):
+        extra = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D tensor.{extra}")
+    return _T.fget(self).conj()  # conjugate transpose; conj() is the identity on real tensors
+
+
+@property
+def _mH(self):
+    if self._data.ndim < 2:
+        raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return shape.transpose(self, -2, -1).conj()
+
+
 Tensor.T = _T
 Tensor.mT = _mT
-Tensor.H = _T
-Tensor.mH = _mT
+Tensor.H = _H
+Tensor.mH = _mH
 
 # ---- operators ------------------------------------------------------------------------------
 def _binary_operator(op_cls, general):

@@ -74,8 +74,6 @@ class _Writer(pickle._Pickler):
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
             return self._reduce_tensor(obj)
-        if isinstance(obj, dt.dtype):
-            return NotImplemented
         return NotImplemented
 
     def save_global(self, obj, name=None):
@@ -203,8 +201,26 @@ def _write_zip(out, name, pickled, storages):
 # Loading
 # ---------------------------------------------------------------------------------------------
 
+def _check_view_bounds(storage, offset, size, stride):
+    """Refuse a view reaching outside its storage: as_strided would read foreign memory."""
+    if not isinstance(storage, np.ndarray):
+        raise pickle.UnpicklingError(f"expected a tensor storage, got {type(storage).__name__}")
+    ints = (offset, *size, *stride)
+    if not all(type(v) is int and v >= 0 for v in ints) or len(size) != len(stride):
+        raise RuntimeError(f"ember.load: invalid tensor view: sizes {list(size)}, strides {list(stride)}, "
+                           f"storage offset {offset}")
+    if 0 not in size:
+        needed = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
+        if needed > storage.size:
+            raise RuntimeError(
+                f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and itemsize "
+                f"{storage.itemsize} requiring a storage size of {needed * storage.itemsize} are out of bounds "
+                f"for storage of size {storage.size * storage.itemsize}")
+
+
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
                        metadata=None):
+    _check_view_bounds(storage, storage_offset, tuple(size), tuple(stride))
     arr = storage
     item = arr.itemsize
     if len(size) == 0:
@@ -260,11 +276,27 @@ for _d in dt.ALL:
     _SAFE_GLOBALS[("torch", _d.name)] = _d
 
 
-class _SafeUnpickler(pickle.Unpickler):
+class _SafeUnpickler(pickle._Unpickler):
+    """The pure-Python unpickler: unlike the C one it lets BUILD be checked, so a file cannot set
+    attributes on the shared objects find_class hands out (dtypes, classes, functions)."""
+    dispatch = dict(pickle._Unpickler.dispatch)
+
     def __init__(self, file, storage_loader, weights_only):
         super().__init__(file)
         self._load_storage = storage_loader
         self._weights_only = weights_only
+
+    def _load_build(self):
+        target = self.stack[-2]
+        if self._weights_only and not (isinstance(target, (collections.OrderedDict, Tensor))
+                                       and not isinstance(target, type)):
+            raise pickle.UnpicklingError(
+                f"Weights only load failed. ember.load refused to set the state of a {type(target).__name__}: "
+                "only tensors and OrderedDicts may carry state. If you trust the source of this file, pass "
+                "weights_only=False.")
+        pickle._Unpickler.load_build(self)
+
+    dispatch[pickle.BUILD[0]] = _load_build
 
     def find_class(self, module, name):
         hit = _SAFE_GLOBALS.get((module, name))
@@ -286,10 +318,6 @@ class _SafeUnpickler(pickle.Unpickler):
         if not isinstance(storage_dtype, dt.dtype):
             raise pickle.UnpicklingError(f"unsupported storage type {storage_dtype!r}")
         return self._load_storage(key, storage_dtype)
-
-
-class _NotACheckpoint(RuntimeError):
-    pass
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):

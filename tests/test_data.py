@@ -271,6 +271,41 @@ def test_persistent_workers_survive_epochs_with_same_processes():
     assert multiprocessing.active_children() == []
 
 
+class TorchStream(tdata.IterableDataset):
+    def __iter__(self):
+        return iter(range(5))
+
+
+class EmberStream(edata.IterableDataset):
+    def __iter__(self):
+        return iter(range(5))
+
+
+def test_persistent_workers_restart_an_iterable_dataset_each_epoch():
+    e = edata.DataLoader(EmberStream(), batch_size=2, num_workers=1, persistent_workers=True)
+    t = tdata.DataLoader(TorchStream(), batch_size=2, num_workers=1, persistent_workers=True)
+    assert [_batches(e), _batches(e)] == [_batches(t), _batches(t)]
+    e._iterator._shutdown()
+
+
+def test_persistent_workers_draw_the_same_shuffles_as_torch_over_epochs():
+    ember.manual_seed(0)
+    torch.manual_seed(0)
+    e = edata.DataLoader(Squares(6), batch_size=2, shuffle=True, num_workers=1, persistent_workers=True)
+    t = tdata.DataLoader(TorchSquares(6), batch_size=2, shuffle=True, num_workers=1, persistent_workers=True)
+    assert [_batches(e), _batches(e)] == [_batches(t), _batches(t)]
+    assert ember.rand(3).tolist() == torch.rand(3).tolist()
+    e._iterator._shutdown()
+
+
+def test_persistent_loader_iterates_again_after_a_worker_error():
+    loader = edata.DataLoader(Boom(), batch_size=2, num_workers=1, persistent_workers=True)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="bad sample 5"):
+            list(loader)
+    loader._iterator._shutdown()
+
+
 def test_prefetch_factor_validation():
     with pytest.raises(ValueError, match="prefetch_factor"):
         edata.DataLoader(Squares(), prefetch_factor=2)

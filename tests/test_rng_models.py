@@ -193,6 +193,8 @@ SAMPLERS = {
     "bernoulli__broadcast_p": lambda L: L.zeros(3, 4).bernoulli_(L.tensor([0.1, 0.5, 0.9, 0.3])),
     "bernoulli__int64": lambda L: L.zeros(5, dtype=L.int64).bernoulli_(0.3),
     "bernoulli_transposed_p": lambda L: L.bernoulli(L.linspace(0, 1, 24).reshape(4, 6).t()),
+    "bernoulli__transposed_self_tensor_p": lambda L: L.empty(3, 4).t().bernoulli_(L.rand(4, 3)),
+    "bernoulli__permuted_self_broadcast_p": lambda L: L.empty(2, 3, 4).permute(2, 0, 1).bernoulli_(L.rand(2, 3)),
     "multinomial_without_replacement": lambda L: L.multinomial(L.tensor([0.1, 0.5, 0.4, 1.0]), 3),
     "multinomial_with_replacement": lambda L: L.multinomial(L.tensor([[0.1, 0.5, 0.4], [1., 1., 1.]]), 5, True),
     "multinomial_one_sample": lambda L: L.multinomial(L.arange(1., 11.).reshape(2, 5), 1),

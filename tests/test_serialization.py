@@ -241,3 +241,46 @@ def test_truncated_safetensors_raises(tmp_path):
     (tmp_path / "b.safetensors").write_bytes(data[:-50])
     with pytest.raises(RuntimeError, match="truncated"):
         est.load_file(tmp_path / "b.safetensors")
+
+
+
+def _rewrite_pickle(buf, change):
+    """A copy of checkpoint ``buf`` whose data.pkl is ``change(old_pickle)``."""
+    buf.seek(0)
+    src = zipfile.ZipFile(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for n in src.namelist():
+            raw = src.read(n)
+            z.writestr(n, change(raw) if n.endswith("/data.pkl") else raw)
+    out.seek(0)
+    return out
+
+
+def test_weights_only_refuses_to_set_state_on_a_shared_dtype():
+    # GLOBAL torch.float32, then BUILD with {"itemsize": 99}: would rewrite the process-wide dtype
+    poison = b"\x80\x02ctorch\nfloat32\nN}X\x08\x00\x00\x00itemsizeK\x63s\x86b."
+    buf = io.BytesIO()
+    torch.save(torch.zeros(1), buf)
+    with pytest.raises(pickle.UnpicklingError, match="Weights only"):
+        ember.load(_rewrite_pickle(buf, lambda _: poison))
+    assert ember.float32.itemsize == 4
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(_rewrite_pickle(buf, lambda _: poison), weights_only=True)
+
+
+def test_view_reaching_outside_its_storage_is_refused():
+    # the size tuple (4,) of a 4-float tensor becomes (10**8,): as_strided would read foreign memory
+    buf = io.BytesIO()
+    torch.save(torch.arange(4.0), buf)
+    old = pickle.BININT1 + b"\x04" + pickle.TUPLE1
+    new = pickle.BININT + (10 ** 8).to_bytes(4, "little") + pickle.TUPLE1
+
+    def grow(raw):
+        assert raw.count(old) == 1
+        return raw.replace(old, new)
+
+    with pytest.raises(RuntimeError, match="out of bounds"):
+        ember.load(_rewrite_pickle(buf, grow))
+    with pytest.raises(RuntimeError, match="storage"):
+        torch.load(_rewrite_pickle(buf, grow), weights_only=True)

@@ -7,7 +7,7 @@ from .engine import run_backward
 from .function import Function, InplaceFunction, NestedIOFunction, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
-from .node import accumulator_of
+from .node import gradient_edge
 
 
 def _as_tuple(x):
@@ -18,19 +18,12 @@ def _as_tuple(x):
     return (x,)
 
 
-def _root_edge(t):
-    if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
-    return (accumulator_of(t), 0)
-
-
-def _make_root_grads(outputs, grad_tensors, fn_name):
+def _make_root_grads(outputs, grad_tensors):
     Tensor = _function_module.Tensor
     if grad_tensors is None:
         grad_tensors = (None,) * len(outputs)
     if len(grad_tensors) != len(outputs):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs" if False else
-                           f"Mismatch in number of gradients: got {len(grad_tensors)} gradients for "
+        raise RuntimeError(f"Mismatch in number of gradients: got {len(grad_tensors)} gradients for "
                            f"{len(outputs)} outputs")
     grads = []
     for out, g in zip(outputs, grad_tensors):
@@ -69,8 +62,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if retain_graph is None:
         retain_graph = create_graph
-    roots = [_root_edge(t) for t in tensors]
-    grads = _make_root_grads(tensors, grad_tensors, "backward")
+    roots = [gradient_edge(t) for t in tensors]
+    grads = _make_root_grads(tensors, grad_tensors)
     inputs = _as_tuple(inputs)
     if inputs is not None and len(inputs) == 0:
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
@@ -100,8 +93,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if retain_graph is None:
         retain_graph = create_graph
-    roots = [_root_edge(t) for t in outputs]
-    grads = _make_root_grads(outputs, _as_tuple(grad_outputs), "grad")
+    roots = [gradient_edge(t) for t in outputs]
+    grads = _make_root_grads(outputs, _as_tuple(grad_outputs))
     captured = run_backward(roots, grads, retain_graph, create_graph, inputs=inputs, accumulate=False,
                             allow_unused=allow_unused)
     if materialize_grads:

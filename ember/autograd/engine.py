@@ -6,7 +6,7 @@ of its outputs has delivered its gradient, summing gradients that meet.
 """
 from .grad_mode import set_grad_enabled_ctx
 from .grad_mode import state as _grad_state
-from .node import AccumulateGrad, accumulator_of
+from .node import AccumulateGrad, gradient_edge
 
 
 def _topological_order(roots):
@@ -119,7 +119,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     if inputs is not None:
         captures, captured = {}, [None] * len(inputs)
         for i, t in enumerate(inputs):
-            node, nr = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (accumulator_of(t), 0)
+            node, nr = gradient_edge(t)
             captures.setdefault(id(node), {}).setdefault(nr, []).append(i)
         needed = _nodes_leading_to(order, captures)
 
@@ -262,8 +262,7 @@ def _check_custom_result(node, result, edges):
         if g._data.shape != shape:
             import numpy
             try:
-                numpy.broadcast_shapes(shape, g._data.shape)
-                compatible = numpy.broadcast_shapes(shape, g._data.shape) == g._data.shape or len(shape) == 0
+                compatible = len(shape) == 0 or numpy.broadcast_shapes(shape, g._data.shape) == g._data.shape
             except ValueError:
                 compatible = False
             if not compatible:

@@ -11,19 +11,14 @@ input's dtype, so broadcasting and type promotion need no code in the rules.
 """
 from .grad_mode import state as _grad_state
 from .node import (NEVER_NEEDED, _SAVED_INPUT, _SAVED_OUTPUT, _SAVED_PLAIN, Node,
-                   accumulator_of)
+                   accumulator_of, gradient_edge)
 
 Tensor = None  # set by ember._tensor once the class exists (breaks the import cycle)
 _BF16 = None   # bfloat16's NumPy dtype (kind "V", so the "fc" test misses it); set by ember._tensor
 
 
 def _edge(t):
-    if not t._requires_grad:
-        return None
-    fn = t.grad_fn
-    if fn is not None:
-        return (fn, t._output_nr)
-    return (accumulator_of(t), 0)
+    return gradient_edge(t) if t._requires_grad else None
 
 
 class Op(Node):
@@ -251,7 +246,7 @@ class Function(metaclass=FunctionMeta):
                     if o.grad_fn is None and o._requires_grad:
                         raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
                     o._vc[0] += 1
-                if id(o) in nondiff or o._data.dtype.kind not in "fc":
+                if id(o) in nondiff or not (o._data.dtype.kind in "fc" or o._data.dtype == _BF16):
                     o._requires_grad = False
                     o.grad_fn = None
                 else:

@@ -110,16 +110,6 @@ class Node:
         return self.__dict__.setdefault("_metadata", {})
 
     # --- saved values ---------------------------------------------------------------
-    def _save(self, items, output_arrays=None):
-        """Record values for backward. Tensors are stored with their version."""
-        saved = []
-        for kind, value in items:
-            if kind == _SAVED_INPUT and hasattr(value, "_vc"):
-                saved.append((_SAVED_INPUT, value, value._vc[0]))
-            else:
-                saved.append((_SAVED_PLAIN, value, None))
-        self._saved = saved
-
     @property
     def saved_tensors(self):
         saved = getattr(self, "_saved", None)
@@ -193,7 +183,6 @@ def _make_output_alias(array, vc, node, nr, requires_grad):
 
 
 def _raise_modified(value, version, node):
-    from .._tensor import Tensor
     where = (f", which is output {value._output_nr} of {_op_name(value.grad_fn)}," if value.grad_fn is not None
              else "")
     raise RuntimeError(
@@ -309,6 +298,13 @@ def _sole_owner(grad, like):
 
 def _make_plain(array):
     return Tensor._make(array)
+
+
+def gradient_edge(tensor):
+    """The (node, output_nr) a gradient for ``tensor`` flows into: its grad_fn, or its leaf accumulator."""
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor._output_nr)
+    return (accumulator_of(tensor), 0)
 
 
 def accumulator_of(tensor):

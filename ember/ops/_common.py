@@ -104,9 +104,10 @@ def write_out(out, result):
     if not dt.can_cast(result.dtype, out.dtype):
         raise RuntimeError(f"result type {_type_word(result.dtype)} can't be cast to the desired output "
                            f"type {_type_word(out.dtype)}")
+    xp = xp_of(out._data)
     if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, out._data.dtype)
-    np.copyto(out._data, result._data, casting="unsafe")
+        out._data = xp.empty(result._data.shape, out._data.dtype)
+    xp.copyto(out._data, result._data, casting="unsafe")
     out._vc[0] += 1
     return out
 

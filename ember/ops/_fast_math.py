@@ -5,6 +5,7 @@ streams the full array through RAM. Running the same chain on blocks of a few
 thousand elements keeps every temporary in L1/L2 cache and is several times faster.
 """
 from .._backend import np
+from . import _parallel
 
 _BLOCK = 32768
 
@@ -66,7 +67,6 @@ def _run_blocks(kernel, n, scratch):
         for bs in range(s, e, block):
             kernel(bs, min(bs + block, e), *bufs)
     if n >= _PARALLEL_MIN:
-        from . import _parallel
         workers = _parallel._workers()
         if workers:
             # Threads hand the GIL back and forth between NumPy calls, so each thread works on

@@ -4,6 +4,8 @@ import warnings
 
 from .._backend import np
 from .._tensor import Tensor
+from ..autograd.grad_mode import state as grad_state
+from .shape import broadcast_tensors
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -58,6 +60,13 @@ def scale_grad(g, reduction, count):
     return g
 
 
+def broadcast_pair(input, target):
+    """``(input, target)`` broadcast to one shape (unchanged when they already agree)."""
+    if tuple(input.shape) == tuple(target.shape):
+        return input, target
+    return broadcast_tensors(input, target)
+
+
 def const(array):
     """Wrap a constant helper array (mask, weight row) as a Tensor for a backward rule."""
     return Tensor._make(array)
@@ -84,7 +93,6 @@ def warn_target_size(input, target):
 
 def check_not_differentiable(fn_name, arg_name, t):
     """PyTorch refuses (at call time) inputs that require grad where it has no derivative."""
-    from ..autograd.grad_mode import state
-    if isinstance(t, Tensor) and t.requires_grad and state.enabled:
+    if isinstance(t, Tensor) and t.requires_grad and grad_state.enabled:
         raise RuntimeError(f"The function '{fn_name}' is not differentiable with respect to argument "
                            f"'{arg_name}'. This input cannot have requires_grad True.")

@@ -14,6 +14,7 @@ from ..autograd.grad_mode import state as grad_state
 from . import _fast_math
 from ._common import BF16, apply_inplace, xp_of
 from .pointwise import ThresholdBackward, _erf_array, sigmoid, tanh
+from .shape import cat
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu", "selu_",
            "celu", "celu_", "gelu", "silu", "mish", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish",
@@ -521,7 +522,6 @@ class Glu(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .shape import cat
         (x,) = ctx.saved_tensors
         first, second = x.chunk(2, ctx.dim)
         s = second.sigmoid()

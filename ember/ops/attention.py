@@ -5,13 +5,16 @@ scale + mask + softmax op), so gradients, including higher-order ones, come from
 the ops' own rules.
 """
 import math
+import warnings
 
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
+from . import _parallel
 from . import linalg as _linalg
 from . import shape as _shape
+from .dropout import dropout
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
@@ -54,11 +57,6 @@ class Softmax(Op):
 
 def _softmax(x, dim, bias=None, scale=1.0, safe=False):
     return Softmax.apply(x, bias, scale, dim, safe)
-
-
-def _dropout(x, p, training=True):
-    from .dropout import dropout
-    return dropout(x, p, training)
 
 
 def _linear(x, weight, bias):
@@ -136,7 +134,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     scores = _linalg.matmul(query, key.transpose(-2, -1))
     weights = _softmax(scores, -1, bias, scale_factor, safe=True)
     if dropout_p > 0.0:
-        weights = _dropout(weights, dropout_p)
+        weights = dropout(weights, dropout_p)
     return _linalg.matmul(weights, value)
 
 
@@ -187,7 +185,6 @@ def _canonical_mask(mask, name, other, other_name, target_dtype, check_other=Tru
     if kind != "b" and not mask.is_floating_point():
         raise AssertionError(f"only bool and floating types of {name} are supported")
     if check_other and other is not None and mask.dtype != other.dtype:
-        import warnings
         warnings.warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same type for "
                       "both instead.", stacklevel=3)
     if kind == "b":
@@ -346,7 +343,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         scores = _linalg.bmm(q, k.transpose(-2, -1))
         weights = _softmax(scores, -1, attn_mask, math.sqrt(1.0 / float(head_dim)))
         if dropout_p > 0.0:
-            weights = _dropout(weights, dropout_p)
+            weights = dropout(weights, dropout_p)
         out = _linalg.bmm(weights, v)
         out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
         out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
@@ -466,7 +463,6 @@ _SPLIT_MIN = 1 << 17  # attention-weight elements; below this one thread wins
 def _split_batch(part, n, size):
     """Run ``part(n0, n1)`` over the batch [0, n): in two halves, one on a pool thread, when
     the work is large (its NumPy and BLAS calls release the GIL, so the halves overlap)."""
-    from . import _parallel
     if n < 2 or size < _SPLIT_MIN or not _parallel._workers() or not _parallel._busy.acquire(blocking=False):
         part(0, n)
         return

@@ -9,7 +9,7 @@ from .._device import to_device
 from .._size import Size
 from .._tensor import Tensor
 from ..autograd.function import Op
-from ._common import wrap_dim, xp_of
+from ._common import wrap_dim, write_out, xp_of
 
 ndarray = np.ndarray
 
@@ -174,7 +174,6 @@ def _filled(fill, size, dtype, device, requires_grad, out=None):
         arr = xp.empty(shape, d.np_dtype)
     result = _finish(arr, requires_grad)
     if out is not None:
-        from ._common import write_out
         return write_out(out, result)
     return result
 
@@ -259,7 +258,6 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
             (start + xp.arange(n, dtype=np.float64) * step).astype(d.np_dtype)
     result = _finish(arr, requires_grad)
     if out is not None:
-        from ._common import write_out
         return write_out(out, result)
     return result
 

@@ -7,6 +7,7 @@ from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import xp_of
+from .shape import cat
 
 __all__ = []
 METHODS = []
@@ -50,7 +51,6 @@ class CrossMapLRN2d(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        from .shape import cat
         input, output = ctx.saved_tensors
         size, scale = ctx.size, ctx.scale
         channels = input.size(1)

@@ -1,10 +1,12 @@
 """Distances and normalisation: pairwise_distance, cosine_similarity, pdist, cdist, normalize, one_hot."""
 import math
 
+from .. import _dtype as dt
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ._common import xp_of
+from .shape import broadcast_tensors
 
 # cdist is torch.cdist only (not in torch.nn.functional); ember/__init__ exports it.
 __all__ = ["pairwise_distance", "cosine_similarity", "pdist", "normalize", "one_hot"]
@@ -83,7 +85,6 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (inputs broadcast)."""
-    from .shape import broadcast_tensors
     if x1.shape != x2.shape:
         x1, x2 = broadcast_tensors(x1, x2)
     n1 = _norm(x1, 2, dim, True).clamp_min(eps)
@@ -143,7 +144,6 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
 
 def one_hot(tensor, num_classes=-1):
     """(*,) int64 class indices -> (*, num_classes) int64 one-hot."""
-    from .. import _dtype as dt
     if tensor.dtype != dt.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     a = tensor._data

@@ -7,6 +7,8 @@ import warnings
 
 from .._backend import np
 from .._tensor import Tensor
+from .creation import empty
+from .random_ops import _like
 
 _SELU_ALPHA = 1.7580993408473766  # SELU's alpha * scale: the value alpha dropout drops to
 
@@ -17,7 +19,6 @@ def _check_p(p):
 
 
 def _noise(input, feature):
-    from .creation import empty
     if feature:
         if input.ndim < 2:
             raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
@@ -25,7 +26,6 @@ def _noise(input, feature):
         return empty(shape, dtype=input.dtype)
     # PyTorch's mask is empty_like(input): a transposed input gets a transposed mask,
     # filled in memory order.
-    from .random_ops import _like
     return _like(input, lambda shape, _: empty(shape, dtype=input.dtype))
 
 

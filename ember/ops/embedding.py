@@ -10,17 +10,27 @@ from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
+from ..autograd.node import tensor_type_name
 from ._loss_common import const
+from .indexing import scatter_into_zeros
 
 _INDEX_DTYPES = (np.int64, np.int32)
 
 
 def _check_indices(indices, fn="embedding"):
     if indices._data.dtype not in _INDEX_DTYPES:
-        from ..autograd.node import tensor_type_name
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {tensor_type_name(indices)} instead (while checking arguments for "
                            f"{fn})")
+
+
+def _wrap_padding_idx(padding_idx, num, name):
+    """``padding_idx`` made non-negative; ``name`` keeps each function's own message capitalisation."""
+    if padding_idx is not None:
+        assert -num <= padding_idx < num or padding_idx == 0, f"{name} must be within num_embeddings"
+        if padding_idx < 0:
+            padding_idx += num
+    return padding_idx
 
 
 def _check_range(idx, num):
@@ -87,7 +97,6 @@ class Embedding(Op):
     @staticmethod
     def backward(ctx, g):
         # d out[i] / d weight[idx[i]] = 1: scatter-add each upstream row to the row it read.
-        from .indexing import scatter_into_zeros
         flat = ctx.idx.reshape(-1)
         scale = _grad_scale(ctx.idx, ctx.padding_idx, ctx.freq, g._data.dtype)
         if not grad_state.enabled and g._data.dtype in (np.float32, np.float64) and type(g._data) is np.ndarray:
@@ -103,12 +112,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
               sparse=False):
     """Look up rows of ``weight`` at the integer ``input``: output shape ``input.shape + (D,)``."""
     num = weight.shape[0]
-    if padding_idx is not None:
-        if padding_idx > 0:
-            assert padding_idx < num, "Padding_idx must be within num_embeddings"
-        elif padding_idx < 0:
-            assert padding_idx >= -num, "Padding_idx must be within num_embeddings"
-            padding_idx = num + padding_idx
+    padding_idx = _wrap_padding_idx(padding_idx, num, "Padding_idx")
     _check_indices(input)
     idx = input._data.astype(np.int64, copy=False)
     _check_range(idx, num)
@@ -153,7 +157,6 @@ class EmbeddingBag(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .indexing import scatter_into_zeros
         per_lookup = g[Tensor._make(ctx.bag_of)]        # (M, D): each lookup's bag gradient
         if ctx.mode == "max":
             contrib = per_lookup * const(ctx.mask)
@@ -170,12 +173,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if weight.dtype == dt.int64 and input.is_floating_point():
         input, weight = weight, input  # PyTorch's legacy argument order
     num = weight.shape[0]
-    if padding_idx is not None:
-        if padding_idx > 0:
-            assert padding_idx < num, "padding_idx must be within num_embeddings"
-        elif padding_idx < 0:
-            assert padding_idx >= -num, "padding_idx must be within num_embeddings"
-            padding_idx = num + padding_idx
+    padding_idx = _wrap_padding_idx(padding_idx, num, "padding_idx")
     if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
         raise ValueError(f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)}) is not None, "
                          f"then it must have the same shape as the input ({tuple(input.shape)})")
@@ -242,7 +240,6 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
 
 def _psw_grad_path(weight, idx, bag_of, n_bags, psw, padding_idx):
     """Zero-valued term that carries d out / d per_sample_weights = weight[idx] (summed per bag)."""
-    from .indexing import scatter_into_zeros
     rows = weight.detach()[Tensor._make(idx)]
     if padding_idx is not None:
         rows = rows * const((idx != padding_idx).astype(rows._data.dtype)[:, None])

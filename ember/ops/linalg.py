@@ -4,7 +4,7 @@ from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
-from ._common import write_out, xp_of
+from ._common import promote, type_word, write_out, xp_of
 
 ndarray = np.ndarray
 
@@ -215,18 +215,13 @@ class Outer(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        a, b = _promote_pair(a, b)
+        a, b = promote(a, b)
         return xp_of(a).multiply.outer(a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         return Mv.apply(g, b.to(g.dtype)), Mv.apply(g.mT, a.to(g.dtype))
-
-
-def _promote_pair(a, b):
-    from ._common import promote
-    return promote(a, b)
 
 
 def outer(input, vec2, *, out=None):
@@ -516,8 +511,8 @@ def einsum(equation, *operands):
     subs, out = _parse_equation(equation, operands)
     if operands and any(o.dtype is not operands[0].dtype for o in operands):
         other = next(o.dtype for o in operands if o.dtype is not operands[0].dtype)
-        raise RuntimeError(f"expected scalar type {_scalar_type_name(operands[0].dtype)} but found "
-                           f"{_scalar_type_name(other)}")
+        raise RuntimeError(f"expected scalar type {type_word(operands[0].dtype)} but found "
+                           f"{type_word(other)}")
     sizes = {}
     for i, (s, op) in enumerate(zip(subs, operands)):
         for c, n in zip(s, op.shape):
@@ -535,11 +530,6 @@ def einsum(equation, *operands):
     operands = [op if all(op.shape[k] == sizes[c] for k, c in enumerate(s))
                 else op.expand([sizes[c] for c in s]) for s, op in zip(subs, operands)]
     return _einsum_op(len(operands)).apply(",".join(subs) + "->" + out, *operands)
-
-
-def _scalar_type_name(d):
-    from ._common import type_word
-    return type_word(d)
 
 
 # ----------------------------------------------------------------------------------------

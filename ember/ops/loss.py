@@ -15,21 +15,16 @@ from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
 from . import pointwise as pw
 from ._common import promote, xp_of
-from ._loss_common import (_reduce, as_bool_tensor, check_not_differentiable, check_reduction, const,
-                           legacy_reduction,
-                           reduce_array, scale_grad, size_str, warn_target_size)
+from ._loss_common import (_reduce, as_bool_tensor, broadcast_pair, check_not_differentiable, check_reduction,
+                           const, legacy_reduction, reduce_array, scale_grad, size_str, warn_target_size)
 from .loss_classification import cross_entropy, nll_loss
 from .loss_ctc import ctc_loss
 from .loss_margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
                           multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss,
                           soft_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)
+from .shape import expand
 
 
-def _broadcast_pair(input, target):
-    from .shape import broadcast_tensors
-    if input.shape == target.shape:
-        return input, target
-    return broadcast_tensors(input, target)
 
 
 # ---------------------------------------------------------------------------------------
@@ -40,7 +35,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     """Mean absolute error: ``|input - target|`` reduced."""
     reduction = legacy_reduction(size_average, reduce, reduction, validate=weight is None)
     warn_target_size(input, target)
-    input, target = _broadcast_pair(input, target)
+    input, target = broadcast_pair(input, target)
     if weight is not None:
         return _weighted(input, (input - target).abs(), weight, reduction, weight_sum_mean=True)
     return _reduce((input - target).abs(), reduction)
@@ -88,7 +83,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """Mean squared error: ``(input - target)^2`` reduced."""
     reduction = legacy_reduction(size_average, reduce, reduction, validate=weight is None)
     warn_target_size(input, target)
-    input, target = _broadcast_pair(input, target)
+    input, target = broadcast_pair(input, target)
     if weight is not None:
         return _weighted(input, (input - target) ** 2, weight, reduction, weight_sum_mean=True)
     return MseLoss.apply(input, target, check_reduction(reduction))
@@ -127,7 +122,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     warn_target_size(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    input, target = _broadcast_pair(input, target)
+    input, target = broadcast_pair(input, target)
     return SmoothL1Loss.apply(input, target, reduction, float(beta))
 
 
@@ -158,7 +153,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     warn_target_size(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    input, target = _broadcast_pair(input, target)
+    input, target = broadcast_pair(input, target)
     if weight is not None:
         return _weighted(input, HuberLoss.apply(input, target, "none", float(delta)), weight, reduction,
                          weight_sum_mean=False)
@@ -211,7 +206,6 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"({size_str(input.shape)}) is deprecated. Please ensure they have the same size.")
     check_not_differentiable("binary_cross_entropy", "weight", weight)
     if weight is not None and tuple(weight.shape) != tuple(input.shape):
-        from .shape import expand
         weight = expand(weight, input.shape)
     return BinaryCrossEntropy.apply(input, target, weight, reduction)
 

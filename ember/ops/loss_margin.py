@@ -9,9 +9,10 @@ from .._tensor import Tensor
 from ..autograd.function import Op
 from . import pointwise as pw
 from ._common import promote
-from ._loss_common import (_reduce, as_bool_tensor, check_not_differentiable, check_reduction, const,
-                           legacy_reduction, reduce_array,
-                           scale_grad, shape_str)
+from ._loss_common import (_reduce, as_bool_tensor, broadcast_pair, check_not_differentiable, check_reduction,
+                           const, legacy_reduction, reduce_array, scale_grad, shape_str)
+from .activation import logsigmoid
+from .distance import pairwise_distance
 
 
 def _zeros_like(t):
@@ -90,26 +91,15 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """Two-class logistic loss ``log(1 + exp(-y x))``."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_not_differentiable("soft_margin_loss", "target", target)
-    if tuple(input.shape) != tuple(target.shape):
-        from .shape import broadcast_tensors
-        input, target = broadcast_tensors(input, target)
+    input, target = broadcast_pair(input, target)
     return SoftMarginLoss.apply(input, target, reduction)
-
-
-def _log_sigmoid(x):
-    from . import activation
-    fn = getattr(activation, "logsigmoid", None)
-    if fn is not None:
-        return fn(x)
-    # log sigmoid(x) = min(x, 0) - log1p(exp(-|x|))
-    return x.clamp_max(0) - (-x.abs()).exp().log1p()
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Per-class logistic loss averaged over classes."""
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce, reduction)
-    loss = -(target * _log_sigmoid(input) + (1 - target) * _log_sigmoid(-input))
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
     class_dim = input.ndim - 1
@@ -185,9 +175,8 @@ class MultilabelMarginLoss(Op):
             raise RuntimeError("argument #2 'target' is out of range")
         # Each row's targets are the entries before its first -1; count repeats as PyTorch's loop does.
         stopped = np.cumsum(t2 == -1, axis=1) > 0
-        counts = np.zeros((n, c + 1), np.int64)
-        np.add.at(counts, (np.repeat(np.arange(n), c), np.where(stopped, c, t2).reshape(-1)), 1)
-        counts = counts[:, :c]
+        slot = np.where(stopped, c, t2) + (c + 1) * np.arange(n)[:, None]  # column c collects the stops
+        counts = np.bincount(slot.reshape(-1), minlength=n * (c + 1)).reshape(n, c + 1)[:, :c]
         others = counts == 0
         z = 1 - x2[:, :, None] + x2[:, None, :]          # z[i, j, k] = 1 - (x_j - x_k)
         pair = counts[:, :, None] * others[:, None, :] * (z > 0)
@@ -216,15 +205,6 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     return MultilabelMarginLoss.apply(input, target._data, reduction)
 
 
-def _pairwise_distance(x1, x2, p, eps):
-    from . import distance
-    fn = getattr(distance, "pairwise_distance", None)
-    if fn is not None:
-        return fn(x1, x2, p, eps)
-    diff = x1 - x2 + eps
-    return (diff.abs() ** p).sum(-1) ** (1.0 / p)
-
-
 def _check_triplet_dims(anchor, positive, negative):
     if not (anchor.ndim == positive.ndim == negative.ndim):
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
@@ -239,10 +219,10 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     _check_triplet_dims(anchor, positive, negative)
-    d_pos = _pairwise_distance(anchor, positive, p, eps)
-    d_neg = _pairwise_distance(anchor, negative, p, eps)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
-        d_neg = pw.minimum(d_neg, _pairwise_distance(positive, negative, p, eps))
+        d_neg = pw.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
 
 
@@ -255,7 +235,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     _check_triplet_dims(anchor, positive, negative)
     if distance_function is None:
         def distance_function(a, b):
-            return _pairwise_distance(a, b, 2.0, 1e-6)
+            return pairwise_distance(a, b, 2.0, 1e-6)
     d_pos = distance_function(anchor, positive)
     d_neg = distance_function(anchor, negative)
     if swap:

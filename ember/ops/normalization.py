@@ -17,6 +17,7 @@ from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
 from ._loss_common import const, shape_str
+from .shape import cat
 
 
 def _stats(x, axes, eps):
@@ -396,7 +397,6 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
                          "dimensions)")
     if input.numel() == 0:
         return input
-    from .shape import cat
     sq = input * input
     c = input.shape[1]
     before, after = size // 2, (size - 1) // 2
@@ -404,11 +404,11 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     parts = []
     if before:
         pad_shape[1] = before
-        parts.append(Tensor._make(np.zeros(pad_shape, input._data.dtype)))
+        parts.append(input.new_zeros(pad_shape))
     parts.append(sq)
     if after:
         pad_shape[1] = after
-        parts.append(Tensor._make(np.zeros(pad_shape, input._data.dtype)))
+        parts.append(input.new_zeros(pad_shape))
     padded = cat(parts, 1) if len(parts) > 1 else sq
     # Sliding sum over `size` channels (zero padding counts toward the average, as avg_pool's default).
     window = padded.narrow(1, 0, c)

@@ -248,10 +248,12 @@ def bernoulli_(self, p=0.5, *, generator=None):
     engine = engine_of(generator)
     rd = _recipe_dtype(self._data.dtype)
     if isinstance(p, Tensor):
-        probs = p._data if p._data.dtype != BF16 else p._data.astype(np.float32)
-        return _fill(self, lambda shape: _rng.bernoulli(engine, np.broadcast_to(probs, self._data.shape)
-                                                        .reshape(shape) if shape == self._data.shape else
-                                                        np.broadcast_to(probs, self._data.shape), shape, rd))
+        probs = np.broadcast_to(p._data if p._data.dtype != BF16 else p._data.astype(np.float32),
+                                self._data.shape)
+        axes = _storage_order(self)[1]
+        if axes is not None:  # pair each probability with its element in the memory-order draw
+            probs = probs.transpose(axes)
+        return _fill(self, lambda shape: _rng.bernoulli(engine, probs, shape, rd))
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     return _fill(self, lambda shape: _rng.bernoulli(engine, float(p), shape, rd))

@@ -4,10 +4,12 @@ Training: each element x <= 0 gets its own slope r ~ U(lower, upper), drawn in e
 order, one double-precision draw per such element (PyTorch's CPU kernel), so the same
 seed gives the same slopes. Evaluation: the fixed slope (lower + upper) / 2.
 """
+from .. import _dtype as dt
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ._common import BF16, apply_inplace, xp_of
+from .creation import empty
 
 __all__ = ["rrelu", "rrelu_"]
 METHODS = []
@@ -52,8 +54,6 @@ class _RreluWithNoiseInplace(RreluWithNoise):
 
 
 def _draw_noise(input, lower, upper):
-    from .. import _dtype as dt
-    from .creation import empty
     a = input._data
     xp = xp_of(a)
     negative = a <= 0

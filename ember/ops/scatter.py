@@ -11,7 +11,7 @@ from .. import _dtype as dt
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
-from ._common import apply_inplace, type_word, wrap_dim, xp_of
+from ._common import apply_inplace, type_word, wrap_dim, write_out, xp_of
 
 ndarray = np.ndarray
 
@@ -109,7 +109,6 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     dim = wrap_dim(dim, input._data.ndim)
     res = Gather.apply(input, dim, index._data)
     if out is not None:
-        from ._common import write_out
         return write_out(out, res)
     return res
 

@@ -2,7 +2,7 @@
 split/chunk/tensor_split and their h/v/d variants."""
 from .._tensor import Tensor
 from ..autograd.function import Op
-from ._common import result_dtype, wrap_dim, xp_of
+from ._common import result_dtype, wrap_dim, write_out, xp_of
 from .shape_views import Slice, _renamed, _shape_str, unsqueeze
 
 
@@ -26,7 +26,6 @@ class Cat(Op):
 
 
 def cat(tensors, dim=0, *, out=None):
-    from ._common import write_out
     if isinstance(tensors, Tensor):
         raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     tensors = list(tensors)

@@ -145,7 +145,8 @@ class _Unary(Op):
     @classmethod
     def forward(cls, ctx, a):
         d = floating(a).dtype if a.dtype.kind not in "fc" else a.dtype
-        return np.asarray(cls._kernel(a)).astype(d, copy=False)
+        with np.errstate(over="ignore"):  # a float64 value beyond float32 rounds to inf, silently as in PyTorch
+            return np.asarray(cls._kernel(a)).astype(d, copy=False)
 
 
 class Lgamma(_Unary):

@@ -228,10 +228,11 @@ class Optimizer:
             jobs, touched = [], []
             for group in self.param_groups:
                 self._check_group(group)
+                has_state = self._has_state(group)
                 for p in group["params"]:
                     if p.grad is None:
                         continue
-                    if self._has_state(group):
+                    if has_state:
                         state = self.state[p]
                         if len(state) == 0:
                             self._init_state(p, state, group)

@@ -91,11 +91,14 @@ def _parse(buf, name):
         except KeyError:
             raise RuntimeError(f"{name}: tensor '{key}' has unsupported dtype {info.get('dtype')}") from None
         start, end = info["data_offsets"]
-        if end > len(body) or start > end:
+        if end > len(body) or not 0 <= start <= end:
             raise RuntimeError(f"{name}: truncated safetensors file (tensor '{key}' needs bytes {start}..{end}, "
                                f"only {len(body)} present)")
         np_dtype = d.np_dtype.newbyteorder("<") if d.itemsize > 1 else d.np_dtype
-        arr = np.frombuffer(bytes(body[start:end]), dtype=np_dtype).astype(d.np_dtype).reshape(info["shape"])
+        try:
+            arr = np.frombuffer(bytes(body[start:end]), dtype=np_dtype).astype(d.np_dtype).reshape(info["shape"])
+        except (TypeError, ValueError) as exc:
+            raise RuntimeError(f"{name}: corrupted safetensors file (tensor '{key}': {exc})") from None
         out[key] = Tensor._make(arr)
     return out
 

@@ -14,6 +14,7 @@ from ..._backend import np
 from ...ops import linalg as _linalg
 from ...ops import shape as _shape
 from ...ops.creation import zeros
+from ...ops.dropout import dropout as _dropout  # the layers' `dropout` argument shadows the name
 from ...ops.recurrent import GRUSequence, LSTMSequence, RNNSequence, make_steps
 from .. import init
 from ..parameter import Parameter
@@ -47,11 +48,6 @@ def _run_direction(mode, x, h0, c0, params, has_bias, steps):
         return LSTMSequence.apply(gx, h0, c0, w_hh, w_hr, steps)
     out, hn = RNNSequence.apply(gx, h0, w_hh, mode == "RNN_RELU", steps)
     return out, hn, None
-
-
-def _dropout(x, p, training):
-    from ...ops.dropout import dropout
-    return dropout(x, p, training)
 
 
 def _run_layers(mode, data, batch_sizes, n_time, n_batch, hx, cx, all_params, has_bias, num_layers,

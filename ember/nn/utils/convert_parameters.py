@@ -1,17 +1,13 @@
 """Flatten parameters into one vector and back."""
 from ..._tensor import Tensor
+from ...ops.shape import cat
+from ..modules.module import _typename
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
 
-def _typename(obj):
-    from ..modules.module import _typename as tn
-    return tn(obj)
-
-
 def parameters_to_vector(parameters):
     """One 1-D tensor holding every parameter, flattened and concatenated in order."""
-    from ...ops.shape import cat
     return cat([p.view(-1) for p in parameters])
 
 

@@ -106,6 +106,7 @@ def worker_loop(dataset_kind, dataset, index_queue, result_queue, auto_collation
         except Exception:
             init_error = ExceptionWrapper(sys.exc_info(), f"in DataLoader worker process {worker_id}")
         exhausted = False
+        current_epoch = 0
         while True:
             try:
                 task = index_queue.get(timeout=1.0)
@@ -116,6 +117,15 @@ def worker_loop(dataset_kind, dataset, index_queue, result_queue, auto_collation
             if task is None:
                 return
             epoch, idx, indices = task
+            if epoch != current_epoch:
+                # A persistent worker starting a new epoch: an iterable dataset starts over.
+                current_epoch = epoch
+                if dataset_kind == "iterable" and init_error is None:
+                    exhausted = False
+                    try:
+                        iterator = iter(dataset)
+                    except Exception:
+                        init_error = ExceptionWrapper(sys.exc_info(), f"in DataLoader worker process {worker_id}")
             if init_error is not None:
                 result_queue.put((epoch, idx, init_error))
                 init_error = None

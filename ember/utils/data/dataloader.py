@@ -14,14 +14,9 @@ import warnings
 from . import _worker
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
-from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .sampler import BatchSampler, RandomSampler, SequentialSampler, draw_seed
 
 _POLL_SECONDS = 0.2
-
-
-def _base_seed(generator):
-    from ... import empty, int64
-    return int(empty((), dtype=int64).random_(generator=generator).item())
 
 
 class DataLoader:
@@ -118,7 +113,7 @@ class DataLoader:
         if self.num_workers == 0:
             return _SingleProcessIter(self)
         if self.persistent_workers:
-            if self._iterator is None:
+            if self._iterator is None or self._iterator._shutdown_done:  # none yet, or a worker error ended it
                 self._iterator = _MultiProcessIter(self)
             else:
                 self._iterator._reset(self)
@@ -147,7 +142,7 @@ class _BaseIter:
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(loader._index_sampler)
         # Drawn here, before the sampler's first draw, as PyTorch does: keeps shuffles identical.
-        self._base_seed = _base_seed(loader.generator)
+        self._base_seed = draw_seed(loader.generator)
         self._num_yielded = 0
 
     def __iter__(self):
@@ -224,7 +219,7 @@ class _MultiProcessIter(_BaseIter):
     def _reset(self, loader):
         self._epoch += 1
         self._sampler_iter = iter(loader._index_sampler)
-        self._base_seed = _base_seed(loader.generator)
+        # No new base seed: the workers keep theirs, and PyTorch draws none here either.
         self._num_yielded = 0
         self._start_epoch()
 

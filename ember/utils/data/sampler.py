@@ -22,12 +22,16 @@ class SequentialSampler(Sampler):
         return len(self.data_source)
 
 
+def draw_seed(generator=None):
+    """One 64-bit seed drawn from ``generator`` (default: the global one), the way PyTorch draws them."""
+    from ... import empty, int64
+    return int(empty((), dtype=int64).random_(generator=generator).item())
+
+
 def _fresh_generator():
     """A generator seeded from the default one, as PyTorch's RandomSampler does per epoch."""
-    from ... import empty, int64
     from ...random import Generator
-    seed = int(empty((), dtype=int64).random_().item())
-    return Generator().manual_seed(seed)
+    return Generator().manual_seed(draw_seed())
 
 
 class RandomSampler(Sampler):
