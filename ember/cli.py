@@ -13,6 +13,11 @@ import sys
 def _run(script, args):
     from ._torch_alias import install
     install()
+    # Child interpreters (DataLoader workers started with spawn/forkserver) re-import the
+    # script: make them alias torch too, through a sitecustomize that runs at their startup.
+    boot = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_alias_boot")
+    os.environ["EMBER_TORCH_ALIAS"] = "1"
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (boot, os.environ.get("PYTHONPATH")) if p)
     sys.argv = [script, *args]
     script_dir = os.path.dirname(os.path.abspath(script))
     sys.path.insert(0, script_dir)
@@ -62,7 +67,7 @@ def main(argv=None):
     run.add_argument("script")
     run.add_argument("args", nargs=argparse.REMAINDER)
     sub.add_parser("info", help="show version, BLAS and GPU information")
-    if argv and argv[0] == "run" and len(argv) >= 2:
+    if argv and argv[0] == "run" and len(argv) >= 2 and argv[1] not in ("-h", "--help"):
         return _run(argv[1], argv[2:])  # everything after the script belongs to the script
     ns = parser.parse_args(argv)
     if ns.version:

@@ -61,3 +61,31 @@ def test_version_and_info():
     info = _ember("info")
     assert info.returncode == 0
     assert "numpy" in info.stdout and "CUDA:" in info.stdout
+
+
+def test_spawned_dataloader_workers_also_resolve_torch_to_ember(tmp_path):
+    script = tmp_path / "spawn_workers.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        import torch
+        from torch.utils.data import DataLoader, Dataset
+
+        class Which(Dataset):
+            def __len__(self):
+                return 4
+            def __getitem__(self, i):
+                import torch as t
+                return t.tensor([i]), type(t.tensor(0)).__module__
+
+        if __name__ == "__main__":
+            loader = DataLoader(Which(), batch_size=2, num_workers=2, multiprocessing_context="spawn")
+            print(sorted({m for _, mods in loader for m in mods}))
+    """))
+    out = _ember("run", str(script))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['ember._tensor']"
+
+
+def test_run_help_is_not_taken_for_a_script():
+    out = _ember("run", "--help")
+    assert out.returncode == 0 and "script" in out.stdout
