@@ -4,9 +4,10 @@
 """
 __version__ = "0.1.0"
 
-from . import _allocator
+from . import _allocator, _blas_spin
 
 _allocator.tune()
+_blas_spin.tune()   # before NumPy loads OpenBLAS, where it can
 
 from . import _dtype
 from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float,

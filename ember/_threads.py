@@ -95,6 +95,27 @@ def _set_blas_threads(n):
         setter(n)
 
 
+_blas_funcs = None   # (getter, setter) of each OpenBLAS, looked up on first blas_single_threaded()
+
+
+class blas_single_threaded:
+    """Context: OpenBLAS computes on the calling thread only (ember splits the work over its
+    own threads meanwhile); on exit each OpenBLAS gets back the thread count it had."""
+    __slots__ = ("_saved",)
+
+    def __enter__(self):
+        global _blas_funcs
+        if _blas_funcs is None:
+            _blas_funcs = _openblas_functions()
+        self._saved = [get() for get, _ in _blas_funcs]
+        for _, set_ in _blas_funcs:
+            set_(1)
+
+    def __exit__(self, *exc):
+        for (_, set_), n in zip(_blas_funcs, self._saved):
+            set_(n)
+
+
 def get_num_threads():
     return _num_threads
 

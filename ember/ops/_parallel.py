@@ -112,6 +112,33 @@ def _run_split(kernel, n, pieces=4):
 _busy = threading.Lock()
 
 
+def run_tasks(task, count):
+    """Run ``task(i)`` for every i in [0, count): the caller and the pool threads each take the
+    next index until none are left (a thread that starts late or runs slowly takes fewer)."""
+    workers = _workers() if count > 1 else ()
+    taken = itertools.count()
+
+    def work():
+        for i in taken:
+            if i >= count:
+                return
+            task(i)
+    if not workers or not _busy.acquire(blocking=False):
+        work()
+        return
+    try:
+        workers = workers[:count - 1]
+        for w in workers:
+            w.start(work)
+        try:
+            work()
+        finally:
+            for w in workers:
+                w.wait()
+    finally:
+        _busy.release()
+
+
 def _caller_errstate(overrides):
     # NumPy's error state is per thread (a context variable): carry the caller's over.
     err = np.geterr()

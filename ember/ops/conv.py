@@ -420,6 +420,9 @@ class Convolution(Op):
             c_out = w.shape[1] * geo.groups
             ctx.cols = None
             return conv_input_grad(x, w, geo, c_out, b, gt)
+        if conv_blocked.applies(x, w, geo):
+            ctx.cols = None
+            return conv_blocked.forward(x, w, b, geo)
         y, ctx.cols = conv_forward(x, w, b, geo, keep_cols=ctx.needs_input_grad[1])
         return y
 
@@ -460,6 +463,9 @@ def _array_backward(ctx, g, x, w, need):
     cols, ctx.cols = ctx.cols, None
     if w.dtype != g.dtype:
         w = w.astype(g.dtype)
+    if cols is None and conv_blocked.applies(x, w, geo):
+        grads = conv_blocked.backward(g, x, w, geo, need[0], need[1], need[2])
+        return tuple(None if a is None else Tensor._make(a) for a in grads) + (None, None, None)
     n, o = g.shape[:2]
     if geo.wide:
         gt = take_scratch(xp, (o, n * geo.wide_len()), g.dtype)
@@ -510,6 +516,8 @@ class ConvWeightGrad(Op):
         dx = Convolution.apply(g, ggw, None, geo, True) if need[1] else None
         return dg, dx, None, None, None, None
 
+
+from . import conv_blocked  # noqa: E402 - it uses this module's array helpers
 
 # ----------------------------------------------------------------------------------------
 # public functions

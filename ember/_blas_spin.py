@@ -1,0 +1,64 @@
+"""Let NumPy's OpenBLAS threads fall asleep sooner after a product (glibc/OpenBLAS builds only).
+
+After each multi-threaded matrix product OpenBLAS's worker threads busy-wait for the next one,
+by default for 2**28 clock ticks (~0.1 s). A training step interleaves products with large
+elementwise work (im2col, pooling, GELU, optimizer updates) that ember runs on its own
+threads, and a worker spinning on a core slows that work to about half speed. With the
+wait cut to 2**20 ticks (a few tenths of a millisecond) a spinning worker still catches
+the next product of a back-to-back chain (an MLP's layers) but is asleep during the
+elementwise phases between them. Measured on a 2-core machine: LeNet-style CNN step -17%,
+GPT-style step -10%, MLP step within noise (BENCHMARKS.md).
+
+OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT`` when it starts its threads. If NumPy is not loaded
+yet, setting the variable is all it takes. If it is, OpenBLAS is told to re-read its
+environment and its (idle) thread pool is restarted — only while no other thread could be
+inside OpenBLAS. A value the user already set is left alone; ``EMBER_BLAS_SPIN_TUNING=0``
+turns this off.
+"""
+import ctypes
+import os
+import sys
+
+TIMEOUT_EXPONENT = "20"
+
+applied = False
+
+
+def tune():
+    """Shorten OpenBLAS's idle spin once; returns whether the setting is in effect."""
+    global applied
+    if applied or os.environ.get("EMBER_BLAS_SPIN_TUNING", "1") == "0":
+        return applied
+    if "OPENBLAS_THREAD_TIMEOUT" in os.environ or "GOTO_THREAD_TIMEOUT" in os.environ:
+        return False
+    os.environ["OPENBLAS_THREAD_TIMEOUT"] = TIMEOUT_EXPONENT
+    applied = "numpy" not in sys.modules or _restart_loaded_pools()
+    return applied
+
+
+def _restart_loaded_pools():
+    import threading
+    if threading.active_count() > 1:
+        return False   # another thread might be inside OpenBLAS right now
+    from ._threads import _openblas_paths
+    mode = getattr(os, "RTLD_NOLOAD", 0) | ctypes.RTLD_GLOBAL
+    done = False
+    for path in _openblas_paths():
+        try:
+            lib = ctypes.CDLL(path, mode=mode)
+        except OSError:
+            continue
+        read_env = getattr(lib, "openblas_read_env", None)
+        shutdown = getattr(lib, "blas_thread_shutdown_", None)
+        if read_env is None or shutdown is None:
+            continue
+        read_env.restype, read_env.argtypes = None, []
+        shutdown.restype, shutdown.argtypes = ctypes.c_int, []
+        read_env()
+        shutdown()   # the next multi-threaded call starts the pool again, with the new timeout
+        done = True
+    if done:
+        import numpy
+        a = numpy.ones((512, 512), numpy.float32)
+        a @ a        # restart the pool now rather than inside the first timed product
+    return done

@@ -1,0 +1,188 @@
+"""Stride-1 convolutions computed a few samples at a time, each block on one core, in cache.
+
+conv.py's general path builds the whole column matrix (C*prod(k), N*L) — tens of MB for a
+small conv net — and hands it to one multi-threaded GEMM: the columns are written to memory
+once and read back by every GEMM that needs them. Here the batch is cut into blocks of a few
+samples whose columns fit in a core's cache. Each block is a task: build its columns (the
+same "wide" layout as conv.py's im2col), run its GEMMs with single-threaded BLAS, and scatter
+its result; ember's threads and the caller take tasks until none are left, so the cores
+stay busy even when one of them is shared with something else.
+
+Backward recomputes a block's columns from the input instead of keeping them from the
+forward: copying from a cached input block is cheaper than streaming a saved column matrix
+back from memory, and nothing large is held between forward and backward.
+
+The weight gradient is the sum of per-block GEMMs; the partial sums are added in block
+order after all tasks finish, so the result does not depend on which thread ran which block.
+"""
+import math
+from itertools import product
+
+from .. import _threads
+from .._backend import np
+from . import _parallel
+from .conv import as_strided, crop, pad_zeros
+
+_BLOCK_BYTES = 1 << 21   # column bytes per block: about half a core's L2 on current x86 servers
+_MIN_TASKS = 4           # at least this many blocks, so a slow thread only delays one of them
+
+
+def applies(x, w, geo):
+    """Whether this path computes the convolution: NumPy float32/float64, stride 1, one group."""
+    return (type(x) is np.ndarray and x.dtype in (np.float32, np.float64) and geo.groups == 1
+            and geo.wide and x.shape[0] >= 2)
+
+
+class _Plan:
+    """Sizes shared by forward and backward: flat padded planes and the kernel-offset starts."""
+
+    def __init__(self, x_shape, w_shape, geo, itemsize):
+        self.n, self.c = x_shape[:2]
+        self.o = w_shape[0]
+        self.geo = geo
+        self.kk = math.prod(geo.k)
+        self.kdim = self.c * self.kk
+        self.plane = math.prod(geo.padded)
+        self.length = geo.wide_len()
+        ps = geo.plane_strides()
+        self.out_strides = ps
+        self.starts = [sum(v * geo.d[i] * ps[i] for i, v in enumerate(offs))
+                       for offs in product(*[range(k) for k in geo.k])]
+        per_sample = self.kdim * self.length * itemsize
+        step = max(1, _BLOCK_BYTES // max(1, per_sample))
+        step = min(step, max(1, -(-self.n // _MIN_TASKS)))
+        self.blocks = [(s, min(s + step, self.n)) for s in range(0, self.n, step)]
+        self.step = step
+
+    def columns(self, xflat, n0, n1, buf):
+        """Columns of samples [n0, n1) of the padded flat input (N, C, plane) into ``buf``."""
+        m = n1 - n0
+        cols = buf[:, :, :m]
+        src = xflat[n0:n1].swapaxes(0, 1)
+        for j, st in enumerate(self.starts):
+            cols[:, j] = src[:, :, st:st + self.length]
+        return cols.reshape(self.kdim, m * self.length) if m == self.step else \
+            np.ascontiguousarray(cols).reshape(self.kdim, m * self.length)
+
+    def outputs(self, wide):
+        """View (O, m, *out) of the output positions inside a wide (O, m, L) block."""
+        it = wide.itemsize
+        return as_strided(np, wide, wide.shape[:2] + tuple(self.geo.out),
+                          wide.strides[:2] + tuple(p * it for p in self.out_strides), writeable=True)
+
+
+def _run(tasks, count):
+    """Run ``tasks(i)`` for i in [0, count) on the caller and ember's threads, BLAS single-threaded."""
+    with _threads.blas_single_threaded():
+        _parallel.run_tasks(tasks, count)
+
+
+def forward(x, w, b, geo):
+    """y = conv(x, w) + b, shape (N, O, *out)."""
+    plan = _Plan(x.shape, w.shape, geo, x.itemsize)
+    xflat = np.ascontiguousarray(pad_zeros(x, geo.lo, geo.hi)).reshape(plan.n, plan.c, plan.plane)
+    w2 = w.reshape(plan.o, plan.kdim)
+    y = np.empty((plan.n, plan.o) + tuple(geo.out), x.dtype)
+    bias = None if b is None else b.reshape((plan.o,) + (1,) * (len(geo.k) + 1))
+    scratch = _Scratch.of(plan, x.dtype)
+
+    def task(i):
+        n0, n1 = plan.blocks[i]
+        m = n1 - n0
+        cols_buf, wide_buf = scratch.get()
+        try:
+            cols = plan.columns(xflat, n0, n1, cols_buf)
+            wide = wide_buf[:, :m * plan.length]
+            np.matmul(w2, cols, out=wide)
+            src = plan.outputs(wide.reshape(plan.o, m, plan.length))
+            dst = y[n0:n1].swapaxes(0, 1)
+            if bias is None:
+                dst[...] = src
+            else:
+                np.add(src, bias, out=dst)
+        finally:
+            scratch.put((cols_buf, wide_buf))
+    _run(task, len(plan.blocks))
+    return y
+
+
+def backward(g, x, w, geo, need_x, need_w, need_b):
+    """(gx, gw, gb) of y = conv(x, w) + b for the output gradient ``g``; None where not needed."""
+    plan = _Plan(x.shape, w.shape, geo, x.itemsize)
+    dtype = g.dtype
+    w2 = w.reshape(plan.o, plan.kdim)
+    w2t = np.ascontiguousarray(w2.T) if need_x else None
+    xflat = np.ascontiguousarray(pad_zeros(x, geo.lo, geo.hi)).reshape(plan.n, plan.c, plan.plane) \
+        if need_w else None
+    gx = np.empty((plan.n, plan.c, plan.plane), dtype) if need_x else None
+    partial = [None] * len(plan.blocks)
+    scratch = _Scratch.of(plan, dtype, with_grad=True)
+
+    def task(i):
+        n0, n1 = plan.blocks[i]
+        m = n1 - n0
+        cols_buf, wide_buf, gcols_buf = scratch.get()
+        try:
+            # The output gradient in the wide layout: zeros at the positions that are not outputs.
+            wide = wide_buf[:, :m * plan.length]
+            wide.fill(0)
+            plan.outputs(wide.reshape(plan.o, m, plan.length))[...] = g[n0:n1].swapaxes(0, 1)
+            if need_w:
+                cols = plan.columns(xflat, n0, n1, cols_buf)
+                partial[i] = np.matmul(wide, cols.T)
+            if need_x:
+                gcols = gcols_buf[:, :m * plan.length]
+                np.matmul(w2t, wide, out=gcols)
+                gc = gcols.reshape(plan.c, plan.kk, m, plan.length)
+                gx[n0:n1].fill(0)   # zeroed here, per block: in parallel and into cache
+                dst = gx[n0:n1].swapaxes(0, 1)
+                for j, st in enumerate(plan.starts):
+                    dst[:, :, st:st + plan.length] += gc[:, j]
+        finally:
+            scratch.put((cols_buf, wide_buf, gcols_buf))
+    _run(task, len(plan.blocks))
+    gw = gb = None
+    if need_w:
+        total = partial[0]
+        for p in partial[1:]:
+            total += p
+        gw = total.reshape(w.shape)
+    if need_b:
+        gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+    if need_x:
+        gx = crop(gx.reshape((plan.n, plan.c) + geo.padded), geo.lo, geo.image)
+    return gx, gw, gb
+
+
+class _Scratch:
+    """Block buffers: a task takes a free set (or makes one) and puts it back. Kept between calls
+    (per layer shape) so every step reuses cache-warm memory instead of faulting in fresh pages."""
+    _kept = {}
+
+    @classmethod
+    def of(cls, plan, dtype, with_grad=False):
+        key = (plan.c, plan.kk, plan.o, plan.step, plan.length, np.dtype(dtype).str, with_grad)
+        found = cls._kept.get(key)
+        if found is None:
+            if len(cls._kept) >= 16:
+                cls._kept.clear()
+            found = cls._kept[key] = cls(plan, dtype, with_grad)
+        return found
+
+    def __init__(self, plan, dtype, with_grad=False):
+        self._plan, self._dtype, self._grad = plan, dtype, with_grad
+        self._free = []
+
+    def get(self):
+        try:
+            return self._free.pop()
+        except IndexError:
+            p = self._plan
+            bufs = (np.empty((p.c, p.kk, p.step, p.length), self._dtype),
+                    np.empty((p.o, p.step * p.length), self._dtype))
+            if self._grad:
+                bufs += (np.empty((p.kdim, p.step * p.length), self._dtype),)
+            return bufs
+
+    def put(self, bufs):
+        self._free.append(bufs)

@@ -1,0 +1,100 @@
+"""The batch-blocked stride-1 convolution (ember/ops/conv_blocked.py) against PyTorch.
+
+Batch sizes that leave a short last block, padding and dilation, 1-D and 3-D, missing bias,
+single-input-gradient cases, and a check that the thread count does not change a single bit.
+"""
+import numpy as np
+import pytest
+
+import ember
+from ember.ops import conv_blocked
+from oracle import compare, randn
+
+
+def _spy_blocked(monkeypatch):
+    calls = []
+    for name in ("forward", "backward"):
+        real = getattr(conv_blocked, name)
+
+        def spy(*a, _real=real, _name=name, **k):
+            calls.append(_name)
+            return _real(*a, **k)
+        monkeypatch.setattr(conv_blocked, name, spy)
+    return calls
+
+
+@pytest.mark.parametrize("n, c, o, size, kw", [
+    (2, 3, 4, 9, {}),
+    (5, 2, 3, 11, {"padding": 1}),                     # 5 samples: uneven blocks
+    (7, 4, 5, 10, {"padding": (2, 1), "dilation": (1, 2)}),
+    (9, 1, 6, 12, {"padding": "same"}),
+    (3, 2, 2, 8, {"kernel": (2, 3)}),                  # even kernel
+])
+def test_blocked_conv2d_matches_torch(monkeypatch, n, c, o, size, kw):
+    kw = dict(kw)
+    k = kw.pop("kernel", (3, 3))
+    calls = _spy_blocked(monkeypatch)
+    x, w, b = randn(n, c, size, size), randn(o, c, *k, seed=1), randn(o, seed=2)
+    compare(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, **kw), x, w, b)
+    assert calls == ["forward", "backward"]
+
+
+def test_blocked_conv_float32_matches_torch(monkeypatch):
+    calls = _spy_blocked(monkeypatch)
+    x, w = randn(6, 8, 14, 14, dtype=np.float32), randn(16, 8, 3, 3, dtype=np.float32, seed=1)
+    compare(lambda lib, x, w: lib.nn.functional.conv2d(x, w), x, w)
+    assert calls == ["forward", "backward"]
+
+
+def test_blocked_conv1d_and_conv3d_match_torch(monkeypatch):
+    calls = _spy_blocked(monkeypatch)
+    compare(lambda lib, x, w: lib.nn.functional.conv1d(x, w, padding=2), randn(4, 3, 20), randn(5, 3, 4, seed=1))
+    compare(lambda lib, x, w: lib.nn.functional.conv3d(x, w, padding=1), randn(3, 2, 5, 6, 7),
+            randn(4, 2, 3, 3, 3, seed=1))
+    assert calls == ["forward", "backward"] * 2
+
+
+@pytest.mark.parametrize("which", ["input", "weight"])
+def test_blocked_conv_single_gradient(which):
+    x, w = randn(4, 3, 10, 10), randn(5, 3, 3, 3, seed=1)
+
+    def fn(lib, x, w):
+        return lib.nn.functional.conv2d(x.detach() if which == "weight" else x,
+                                        w.detach() if which == "input" else w)
+    compare(fn, x, w)
+
+
+def test_blocked_conv_gradcheck_float64():
+    x = ember.tensor(randn(3, 2, 6, 6), requires_grad=True)
+    w = ember.tensor(randn(3, 2, 3, 3, seed=1), requires_grad=True)
+    b = ember.tensor(randn(3, seed=2), requires_grad=True)
+    assert ember.autograd.gradcheck(lambda x, w, b: ember.nn.functional.conv2d(x, w, b, padding=1), (x, w, b))
+
+
+def test_blocked_conv_is_bit_identical_for_any_thread_count():
+    # Blocks are fixed by shape, and the weight gradient's per-block sums are added in block
+    # order, so which thread ran which block cannot show in the result.
+    x = randn(16, 8, 20, 20, dtype=np.float32)
+    w = randn(12, 8, 3, 3, dtype=np.float32, seed=1)
+    g = randn(16, 12, 18, 18, dtype=np.float32, seed=2)
+    results = []
+    before = ember.get_num_threads()
+    try:
+        for threads in (1, 2, 3):
+            ember.set_num_threads(threads)
+            xt, wt = ember.tensor(x, requires_grad=True), ember.tensor(w, requires_grad=True)
+            y = ember.nn.functional.conv2d(xt, wt)
+            y.backward(ember.tensor(g))
+            results.append((y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()))
+    finally:
+        ember.set_num_threads(before)
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            assert np.array_equal(a, b)
+
+
+def test_blocked_conv_leaves_blas_thread_count_alone():
+    blas = ember._threads.blas_num_threads()   # None where NumPy has no OpenBLAS: stays None
+    x = ember.tensor(randn(8, 4, 12, 12), requires_grad=True)
+    ember.nn.functional.conv2d(x, ember.tensor(randn(4, 4, 3, 3, seed=1))).sum().backward()
+    assert ember._threads.blas_num_threads() == blas
