@@ -136,3 +136,19 @@ def test_gradcheck_double_backward():
                lambda lib, x: lib.nn.functional.log_softmax(x, -1), lambda lib, x: lib.nn.functional.mish(x),
                lambda lib, x: lib.nn.functional.elu(x), lambda lib, x: lib.nn.functional.softplus(x)):
         gradcheck(fn, randn(3, 4), gradgrad=True)
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (64, 32, 26, 26)])   # the second is split over threads
+def test_relu_nan_and_zero_inputs_match_torch(shape):
+    # PyTorch's relu backward passes the gradient wherever the output is not <= 0: a NaN
+    # input gets it; +0 and -0 inputs do not. (The sign of a zero result is not compared.)
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    g = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    x.reshape(-1)[:3] = [np.nan, 0.0, -0.0]
+    g.reshape(-1)[3] = np.nan
+    e, t = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ye, yt = ember.relu(e), torch.relu(t)
+    ye.backward(ember.tensor(g))
+    yt.backward(torch.tensor(g))
+    for a, b in ((ye.detach().numpy(), yt.detach().numpy()), (e.grad.numpy(), t.grad.numpy())):
+        assert np.array_equal(a, b, equal_nan=True)

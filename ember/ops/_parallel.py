@@ -182,6 +182,23 @@ def unary(ufunc, a, errstate=None):
     return out
 
 
+def split_map(kernel, n):
+    """``kernel(start, stop)`` over [0, n): split over threads when ``n`` is large enough to pay
+    and the pool has threads, else one call on this thread. The kernel must treat any chunk
+    the same way (elementwise work), so the result never depends on the split."""
+    if n >= PARALLEL_MIN and _workers():
+        _run_split(kernel, n)
+    else:
+        kernel(0, n)
+
+
+def _is_big_flat(*arrays):
+    """All NumPy, C-contiguous, one size of at least PARALLEL_MIN: worth a split_map."""
+    first = arrays[0]
+    return all(type(a) is _ndarray and a.flags.c_contiguous and a.size == first.size for a in arrays) \
+        and first.size >= PARALLEL_MIN
+
+
 def _reset_after_fork():
     # A forked child (e.g. a DataLoader worker) has none of the parent's threads.
     global _workers_list, _started, _busy, _workers_lock

@@ -11,7 +11,7 @@ from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
-from . import _fast_math
+from . import _fast_math, _parallel
 from ._common import BF16, apply_inplace, xp_of
 from .pointwise import ThresholdBackward, _erf_array, sigmoid, tanh
 from .shape import cat
@@ -60,13 +60,35 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return np.maximum(a, 0, dtype=a.dtype) if a.dtype != np.bool_ else a.copy()
+        if a.dtype == np.bool_:
+            return a.copy()
+        if not _parallel._is_big_flat(a):
+            return np.maximum(a, 0, dtype=a.dtype)
+        out = np.empty(a.shape, a.dtype)
+        fa, fo = a.reshape(-1), out.reshape(-1)
+        _parallel.split_map(lambda s, e: np.maximum(fa[s:e], 0, out=fo[s:e], dtype=a.dtype), fa.size)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         # NOTE: the gradient at exactly 0 is 0, as in PyTorch.
-        return ThresholdBackward.apply(g, out._data > 0)
+        return ThresholdBackward.apply(g, _positive_mask(out._data))
+
+
+def _positive_mask(a):
+    """Where relu's output passes the gradient: not ``<= 0`` (so NaN passes it, as in PyTorch).
+    Split over threads when large."""
+    if not _parallel._is_big_flat(a):
+        return ~(a <= 0)
+    mask = np.empty(a.shape, np.bool_)
+    fa, fm = a.reshape(-1), mask.reshape(-1)
+
+    def kernel(s, e):
+        np.less_equal(fa[s:e], 0, out=fm[s:e])
+        np.logical_not(fm[s:e], out=fm[s:e])
+    _parallel.split_map(kernel, fa.size)
+    return mask
 
 
 def relu(input, inplace=False):

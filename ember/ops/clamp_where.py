@@ -4,6 +4,7 @@ from .. import _dtype as dt
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
+from . import _parallel
 from ._common import promote, result_dtype, type_word, write_out, xp_of
 
 ndarray = np.ndarray
@@ -191,8 +192,8 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        # d/dx max(x, 0) = 1 where x > 0; 0 at x = 0 (the subgradient PyTorch picks)
-        return ThresholdBackward.apply(g, out._data > 0)
+        # d/dx max(x, 0) = 1 where x > 0; 0 at x = 0 (the subgradient PyTorch picks); NaN passes
+        return ThresholdBackward.apply(g, ~(out._data <= 0))
 
 
 _SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
@@ -211,6 +212,15 @@ class ThresholdBackward(Op):
             return xp.where(mask, g, g.dtype.type(0))
         # NOTE: an AND of g's bits with an all-ones/all-zeros mask: exact, and ~10x faster
         # than np.where, whose boolean select branches on every (unpredictable) element.
+        if _parallel._is_big_flat(g, mask):
+            keep = np.empty(g.shape, bits)
+            fg, fm, fk = g.reshape(-1).view(bits), mask.reshape(-1).view(np.int8), keep.reshape(-1)
+
+            def kernel(s, e):
+                np.negative(fm[s:e], dtype=bits, out=fk[s:e])
+                np.bitwise_and(fg[s:e], fk[s:e], out=fk[s:e])
+            _parallel.split_map(kernel, fk.size)
+            return keep.view(g.dtype)
         keep = xp.negative(mask.view(np.int8), dtype=bits)
         xp.bitwise_and(g.view(bits), keep, out=keep)
         return keep.view(g.dtype)
