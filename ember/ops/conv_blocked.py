@@ -129,7 +129,7 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
             plan.outputs(wide.reshape(plan.o, m, plan.length))[...] = g[n0:n1].swapaxes(0, 1)
             if need_w:
                 cols = plan.columns(xflat, n0, n1, cols_buf)
-                partial[i] = np.matmul(wide, cols.T)
+                partial[i] = np.matmul(cols, wide.T)   # (K, O): faster in OpenBLAS than (O, K)
             if need_x:
                 gcols = gcols_buf[:, :m * plan.length]
                 np.matmul(w2t, wide, out=gcols)
@@ -146,7 +146,7 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
         total = partial[0]
         for p in partial[1:]:
             total += p
-        gw = total.reshape(w.shape)
+        gw = np.ascontiguousarray(total.T).reshape(w.shape)
     if need_b:
         gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
     if need_x:
