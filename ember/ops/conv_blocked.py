@@ -12,8 +12,8 @@ Backward recomputes a block's columns from the input instead of keeping them fro
 forward: copying from a cached input block is cheaper than streaming a saved column matrix
 back from memory, and nothing large is held between forward and backward.
 
-The weight gradient is the sum of per-block GEMMs; the partial sums are added in block
-order after all tasks finish, so the result does not depend on which thread ran which block.
+The weight and bias gradients are sums of per-block results, added in block order after all
+tasks finish, so the result does not depend on which thread ran which block.
 """
 import math
 from itertools import product
@@ -23,7 +23,7 @@ from .._backend import np
 from . import _parallel
 from .conv import as_strided, crop, pad_zeros
 
-_BLOCK_BYTES = 1 << 21   # column bytes per block: about half a core's L2 on current x86 servers
+_BLOCK_BYTES = 1 << 21
 _MIN_TASKS = 4           # at least this many blocks, so a slow thread only delays one of them
 
 
@@ -55,14 +55,19 @@ class _Plan:
         self.step = step
 
     def columns(self, xflat, n0, n1, buf):
-        """Columns of samples [n0, n1) of the padded flat input (N, C, plane) into ``buf``."""
+        """Columns (C*prod(k), m*L) of samples [n0, n1) of the padded flat input (N, C, plane),
+        written into the flat buffer ``buf`` by ONE strided copy (a single GIL-free NumPy call:
+        with several threads, each extra call is another hand-over of the GIL)."""
         m = n1 - n0
-        cols = buf[:, :, :m]
-        src = xflat[n0:n1].swapaxes(0, 1)
-        for j, st in enumerate(self.starts):
-            cols[:, j] = src[:, :, st:st + self.length]
-        return cols.reshape(self.kdim, m * self.length) if m == self.step else \
-            np.ascontiguousarray(cols).reshape(self.kdim, m * self.length)
+        src = xflat[n0:n1]
+        it = src.itemsize
+        geo = self.geo
+        k_strides = tuple(geo.d[i] * self.out_strides[i] * it for i in range(len(geo.k)))
+        view = as_strided(np, src, (self.c,) + tuple(geo.k) + (m, self.length),
+                          (src.strides[1],) + k_strides + (src.strides[0], it))
+        dst = buf[:self.kdim * m * self.length].reshape(view.shape)
+        dst[...] = view
+        return dst.reshape(self.kdim, m * self.length)
 
     def outputs(self, wide):
         """View (O, m, *out) of the output positions inside a wide (O, m, L) block."""
@@ -116,6 +121,7 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
         if need_w else None
     gx = np.empty((plan.n, plan.c, plan.plane), dtype) if need_x else None
     partial = [None] * len(plan.blocks)
+    bias_partial = [None] * len(plan.blocks)
     scratch = _Scratch.of(plan, dtype, with_grad=True)
 
     def task(i):
@@ -125,8 +131,9 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
         try:
             # The output gradient in the wide layout: zeros at the positions that are not outputs.
             wide = wide_buf[:, :m * plan.length]
-            wide.fill(0)
             plan.outputs(wide.reshape(plan.o, m, plan.length))[...] = g[n0:n1].swapaxes(0, 1)
+            if need_b:
+                bias_partial[i] = wide.sum(axis=1)   # the gaps are zero
             if need_w:
                 cols = plan.columns(xflat, n0, n1, cols_buf)
                 partial[i] = np.matmul(cols, wide.T)   # (K, O): faster in OpenBLAS than (O, K)
@@ -143,15 +150,20 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
     _run(task, len(plan.blocks))
     gw = gb = None
     if need_w:
-        total = partial[0]
-        for p in partial[1:]:
-            total += p
-        gw = np.ascontiguousarray(total.T).reshape(w.shape)
+        gw = np.ascontiguousarray(_sum_in_order(partial).T).reshape(w.shape)
     if need_b:
-        gb = g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+        gb = _sum_in_order(bias_partial)
     if need_x:
         gx = crop(gx.reshape((plan.n, plan.c) + geo.padded), geo.lo, geo.image)
     return gx, gw, gb
+
+
+def _sum_in_order(parts):
+    """Sum of per-block results in block order (the same for any thread schedule)."""
+    total = parts[0]
+    for p in parts[1:]:
+        total += p
+    return total
 
 
 class _Scratch:
@@ -178,8 +190,10 @@ class _Scratch:
             return self._free.pop()
         except IndexError:
             p = self._plan
-            bufs = (np.empty((p.c, p.kk, p.step, p.length), self._dtype),
-                    np.empty((p.o, p.step * p.length), self._dtype))
+            bufs = (np.empty(p.kdim * p.step * p.length, self._dtype),
+                    # zeros: backward writes only the output positions of its wide gradient,
+                    # so the gaps between rows stay zero from here on
+                    np.zeros((p.o, p.step * p.length), self._dtype))
             if self._grad:
                 bufs += (np.empty((p.kdim, p.step * p.length), self._dtype),)
             return bufs
