@@ -255,10 +255,11 @@ def test_complex_params_match_torch():
 
 
 def test_large_parameter_uses_blocked_kernels_and_matches_torch():
-    # More elements than one kernel block (and than the threading threshold).
+    # More elements than one kernel block and than the threading threshold.
+    from ember.optim._functional_core import _PARALLEL_MIN
     rng = np.random.default_rng(2)
-    w = rng.standard_normal(1 << 21)
-    g = rng.standard_normal(1 << 21)
+    w = rng.standard_normal(_PARALLEL_MIN + 12345)
+    g = rng.standard_normal(_PARALLEL_MIN + 12345)
     tp, ep = torch.tensor(w.copy(), requires_grad=True), ember.tensor(w.copy(), requires_grad=True)
     to, eo = torch.optim.Adam([tp], lr=0.01, weight_decay=0.1), ember.optim.Adam([ep], lr=0.01, weight_decay=0.1)
     for k in range(3):
