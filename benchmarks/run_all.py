@@ -45,10 +45,27 @@ def main():
              "|---|---|---|---|---|---|"]
     for name, e, t, pe, pt in rows:
         lines.append(f"| {name} | {e:.2f} | {t:.2f} | {e / t:.2f}x | {pe:.0f} | {pt:.0f} |")
-    threads = f"PyTorch threads: {os.cpu_count()} (torch.set_num_threads); NumPy/BLAS threads: library default."
     write_section("training", "Training steps (benchmarks/run_all.py)",
-                  "\n".join(lines) + f"\n\n{threads} Median of {args.rounds} rounds, each a fresh process per "
-                  "library, alternating.")
+                  "\n".join(lines) + f"\n\n{_threads_note()} Median of {args.rounds} rounds, each a fresh process "
+                  "per library, alternating; load average before the run: {load}.".format(load=_load()))
+
+
+def _load():
+    try:
+        return open("/proc/loadavg").read().split()[0]
+    except OSError:
+        return "unknown"
+
+
+def _threads_note():
+    cores = os.cpu_count()
+    return (f"Threads: PyTorch {cores} (torch.set_num_threads). ember {cores} (ember.get_num_threads, the "
+            "default): NumPy's OpenBLAS runs each matrix product on all of them, with its idle threads told "
+            "to sleep after 2**20 clock ticks instead of spinning ~0.1 s (ember/_blas_spin.py); ember's own "
+            "pool (the caller + 1 thread) runs stride-1 convolutions as batch blocks with single-threaded "
+            "BLAS (ember/ops/conv_blocked.py), and splits large elementwise work (ReLU, GELU, adds, im2col "
+            "copies, pooling, attention per batch half) in two; optimizer steps under 4M elements and all "
+            "smaller elementwise ops run on the calling thread.")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ opened only if already loaded) gets its ``*_set_num_threads`` called. With anoth
 import ctypes
 import glob
 import os
+import threading
 
 # Name prefixes of OpenBLAS's thread-count entry points: plain builds, 64-bit-integer builds,
 # and the scipy-openblas builds NumPy's wheels bundle (with and without the 64_ suffix).
@@ -95,25 +96,36 @@ def _set_blas_threads(n):
         setter(n)
 
 
-_blas_funcs = None   # (getter, setter) of each OpenBLAS, looked up on first blas_single_threaded()
+_blas_funcs = None        # (getter, setter) of each OpenBLAS, looked up on first use
+_single_lock = threading.Lock()
+_single_depth = 0         # how many blas_single_threaded blocks are open (any thread)
+_single_saved = []        # the thread counts to give back when the last one closes
 
 
 class blas_single_threaded:
     """Context: OpenBLAS computes on the calling thread only (ember splits the work over its
-    own threads meanwhile); on exit each OpenBLAS gets back the thread count it had."""
-    __slots__ = ("_saved",)
+    own threads meanwhile). Blocks may overlap across threads: the first to open saves each
+    OpenBLAS's thread count and the last to close gives it back."""
+    __slots__ = ()
 
     def __enter__(self):
-        global _blas_funcs
-        if _blas_funcs is None:
-            _blas_funcs = _openblas_functions()
-        self._saved = [get() for get, _ in _blas_funcs]
-        for _, set_ in _blas_funcs:
-            set_(1)
+        global _blas_funcs, _single_depth, _single_saved
+        with _single_lock:
+            if _blas_funcs is None:
+                _blas_funcs = _openblas_functions()
+            if _single_depth == 0:
+                _single_saved = [get() for get, _ in _blas_funcs]
+                for _, set_ in _blas_funcs:
+                    set_(1)
+            _single_depth += 1
 
     def __exit__(self, *exc):
-        for (_, set_), n in zip(_blas_funcs, self._saved):
-            set_(n)
+        global _single_depth
+        with _single_lock:
+            _single_depth -= 1
+            if _single_depth == 0:
+                for (_, set_), n in zip(_blas_funcs, _single_saved):
+                    set_(n)
 
 
 def get_num_threads():
@@ -127,6 +139,10 @@ def set_num_threads(n):
         raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
     if n <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
-    global _num_threads
+    global _num_threads, _single_saved
     _num_threads = int(n)
-    _set_blas_threads(_num_threads)
+    with _single_lock:
+        if _single_depth:   # a blas_single_threaded block is open: it hands this count back on close
+            _single_saved = [_num_threads] * len(_blas_funcs)
+            return
+        _set_blas_threads(_num_threads)

@@ -98,3 +98,26 @@ def test_blocked_conv_leaves_blas_thread_count_alone():
     x = ember.tensor(randn(8, 4, 12, 12), requires_grad=True)
     ember.nn.functional.conv2d(x, ember.tensor(randn(4, 4, 3, 3, seed=1))).sum().backward()
     assert ember._threads.blas_num_threads() == blas
+
+
+def test_overlapping_single_threaded_blocks_restore_blas_threads():
+    # Two threads in blas_single_threaded at once, closing in the opposite order they opened:
+    # the count OpenBLAS had before the first one opened is what it has after the last closes.
+    import threading
+    from ember import _threads
+    before = _threads.blas_num_threads()
+    inside, release = threading.Event(), threading.Event()
+
+    def other():
+        with _threads.blas_single_threaded():
+            inside.set()
+            release.wait(10)
+    t = threading.Thread(target=other)
+    with _threads.blas_single_threaded():
+        t.start()
+        inside.wait(10)
+        if before is not None:
+            assert _threads.blas_num_threads() == 1
+    release.set()
+    t.join(10)
+    assert _threads.blas_num_threads() == before
