@@ -55,7 +55,9 @@ def main():
                 tree = os.path.join(base, sha)
                 subprocess.run(["git", "worktree", "add", "--detach", tree, sha], cwd=ROOT, check=True,
                                capture_output=True)
-                trees[commit] = (sha, tree)
+                subject = subprocess.run(["git", "log", "-1", "--format=%s", sha], cwd=ROOT, capture_output=True,
+                                         text=True, check=True).stdout.strip()
+                trees[commit] = (sha, tree, subject[:70] + ("..." if len(subject) > 70 else ""))
         samples = {}
         for r in range(args.rounds):
             for w in args.workloads:
@@ -66,21 +68,22 @@ def main():
                     samples.setdefault((spec, w), []).append(_measure(trees[commit][1], "ember", w, env))
             print(f"round {r + 1}/{args.rounds} done", flush=True)
     finally:
-        for _, tree in trees.values():
+        for _, tree, _ in trees.values():
             subprocess.run(["git", "worktree", "remove", "--force", tree], cwd=ROOT, capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
-    head = "| ember at | " + " | ".join(f"{w} ms (ratio)" for w in args.workloads) + " |"
-    lines = [head, "|---" * (len(args.workloads) + 1) + "|"]
+    head = "| ember at | change | " + " | ".join(f"{w} ms (ratio)" for w in args.workloads) + " |"
+    lines = [head, "|---" * (len(args.workloads) + 2) + "|"]
     torch_ms = {w: statistics.median(samples[("torch", w)]) for w in args.workloads}
-    lines.append("| PyTorch | " + " | ".join(f"{torch_ms[w]:.2f}" for w in args.workloads) + " |")
+    lines.append("| PyTorch 2.13 | | " + " | ".join(f"{torch_ms[w]:.2f}" for w in args.workloads) + " |")
     for spec in args.specs:
         commit, env = _parse(spec)
-        label = trees[commit][0] + (" with " + ", ".join(f"{k}={v}" for k, v in env.items()) if env else "")
+        sha, _, subject = trees[commit]
+        label = sha + (" with " + ", ".join(f"{k}={v}" for k, v in env.items()) if env else "")
         cells = []
         for w in args.workloads:
             e = statistics.median(samples[(spec, w)])
             cells.append(f"{e:.2f} ({e / torch_ms[w]:.2f}x)")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        lines.append(f"| {label} | {subject.replace('|', '/')} | " + " | ".join(cells) + " |")
     table = "\n".join(lines)
     print(table)
     if args.write:
