@@ -192,3 +192,26 @@ def test_batch_norm_state_dict_round_trip_and_reset():
     f.reset_running_stats()
     np.testing.assert_array_equal(f.running_var.numpy(), np.ones(3, np.float32))
     assert int(f.num_batches_tracked) == 0
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_layer_norm_in_row_blocks_matches_torch(monkeypatch, affine):
+    # Tiny blocks (3 rows of 8) so the block loop, its last short block and the per-block
+    # weight/bias gradient sums are all exercised.
+    from ember.ops import layer_norm_rows
+    monkeypatch.setattr(layer_norm_rows, "_BLOCK_ELEMENTS", 24)
+    x = randn(5, 7, 8)
+    if affine:
+        w, b = randn(8, seed=1), randn(8, seed=2)
+        compare(lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (8,), w, b), x, w, b)
+    else:
+        compare(lambda lib, x: lib.nn.functional.layer_norm(x, (8,)), x)
+
+
+def test_layer_norm_in_row_blocks_gradcheck(monkeypatch):
+    from ember.ops import layer_norm_rows
+    monkeypatch.setattr(layer_norm_rows, "_BLOCK_ELEMENTS", 10)
+    x = ember.tensor(randn(4, 3, 5), requires_grad=True)
+    w = ember.tensor(randn(3, 5, seed=1), requires_grad=True)
+    b = ember.tensor(randn(3, 5, seed=2), requires_grad=True)
+    assert ember.autograd.gradcheck(lambda x, w, b: ember.nn.functional.layer_norm(x, (3, 5), w, b), (x, w, b))

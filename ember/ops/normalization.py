@@ -16,6 +16,7 @@ from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
+from . import layer_norm_rows
 from ._loss_common import const, shape_str
 from .shape import cat
 
@@ -98,12 +99,12 @@ class NativeLayerNorm(Op):
     def forward(ctx, x, w, b, n_norm, eps):
         axes = tuple(range(x.ndim - n_norm, x.ndim))
         ctx.w_shape = x.shape[x.ndim - n_norm:]
+        ctx.axes, ctx.eps = axes, eps
         if _rows_fast(x):
-            rstd, xhat = _row_stats(x, n_norm, eps)
-        else:
-            _, _, rstd, xhat = _stats(x, axes, eps)
-        ctx.axes, ctx.eps, ctx.rstd, ctx.xhat = axes, eps, rstd, xhat
-        return _affine(xhat, w, b, ctx.w_shape).astype(x.dtype, copy=False)
+            out, ctx.rstd, ctx.xhat = layer_norm_rows.forward(x, w, b, n_norm, eps)
+            return out
+        _, _, ctx.rstd, ctx.xhat = _stats(x, axes, eps)
+        return _affine(ctx.xhat, w, b, ctx.w_shape).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -122,46 +123,14 @@ def _rows_fast(x):
         and x.size > 0
 
 
-def _row_stats(x, n_norm, eps):
-    """(rstd, xhat) over the trailing ``n_norm`` dims of each row of a C-contiguous float
-    array: the row means are matrix-vector products (BLAS), much faster than NumPy's
-    reductions over short rows."""
-    k = x.ndim - n_norm
-    d = math.prod(x.shape[k:])
-    rows = x.reshape(-1, d)
-    avg = np.full((d, 1), 1.0 / d, x.dtype)
-    centered = rows - rows @ avg
-    var = np.square(centered) @ avg
-    var += x.dtype.type(eps)
-    rstd = np.sqrt(var)
-    np.divide(x.dtype.type(1), rstd, out=rstd)
-    centered *= rstd
-    return rstd.reshape(x.shape[:k] + (1,) * (x.ndim - k)), centered.reshape(x.shape)
-
-
 def _layer_norm_backward_rows(ctx, g, w_t):
-    """LayerNorm's backward on arrays, with the row means as matrix-vector products:
-    mean(g w) = g @ w / d and mean(g w xhat) = (g xhat) @ w / d, so neither g * w * xhat
-    nor a short-row reduction is formed."""
-    xhat, rstd, need = ctx.xhat, ctx.rstd, ctx.needs_input_grad
-    d = math.prod(ctx.w_shape)
-    rows_x, rows_g = xhat.reshape(-1, d), g.reshape(-1, d)
+    need = ctx.needs_input_grad
+    w = None if w_t is None else w_t._data
+    gx, gw, gb = layer_norm_rows.backward(g, ctx.xhat, ctx.rstd, w, need[0], need[1],
+                                          len(need) > 2 and need[2])
     wrap = Tensor._make
-    dtype = g.dtype
-    w = None if w_t is None else w_t._data.reshape(d).astype(dtype, copy=False)
-    gxh = rows_g * rows_x
-    gw = wrap(gxh.sum(axis=0).reshape(ctx.w_shape)) if need[1] else None
-    gb = wrap(rows_g.sum(axis=0).reshape(ctx.w_shape)) if len(need) > 2 and need[2] else None
-    gx = None
-    if need[0]:
-        avg = np.full((d, 1), 1.0 / d, dtype) if w is None else (w * dtype.type(1.0 / d)).reshape(d, 1)
-        gx = np.multiply(rows_x, gxh @ avg, out=gxh)
-        gx += rows_g @ avg
-        gh = rows_g if w is None else rows_g * w
-        np.subtract(gh, gx, out=gx)
-        gx *= rstd.reshape(-1, 1)
-        gx = wrap(gx.reshape(g.shape))
-    return gx, gw, gb
+    return (None if gx is None else wrap(gx), None if gw is None else wrap(gw.reshape(ctx.w_shape)),
+            None if gb is None else wrap(gb.reshape(ctx.w_shape)))
 
 
 def _check_normalized_shape(input, normalized_shape, fmt="*, "):
