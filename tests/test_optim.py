@@ -268,3 +268,38 @@ def test_large_parameter_uses_blocked_kernels_and_matches_torch():
         to.step()
         eo.step()
     np.testing.assert_allclose(ep.detach().numpy(), tp.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_plain_sgd_is_bit_identical_to_torch(momentum, dtype):
+    # Plain SGD runs on BLAS axpy/scal: one rounding per multiply-add, like PyTorch's add_(alpha=).
+    rng = np.random.default_rng(3)
+    shapes = [(300, 70), (70,), (5, 3), ()]
+    init = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    tps = [torch.tensor(a.copy(), requires_grad=True) for a in init]
+    eps_ = [ember.tensor(a.copy(), requires_grad=True) for a in init]
+    to = torch.optim.SGD(tps, lr=0.037, momentum=momentum)
+    eo = ember.optim.SGD(eps_, lr=0.037, momentum=momentum)
+    for k in range(4):
+        for tp, ep, s in zip(tps, eps_, shapes):
+            g = rng.standard_normal(s).astype(dtype)
+            tp.grad, ep.grad = torch.tensor(g), ember.tensor(g)
+        to.step()
+        eo.step()
+        for tp, ep in zip(tps, eps_):
+            assert np.array_equal(ep.detach().numpy(), tp.detach().numpy())
+
+
+def test_sgd_with_non_contiguous_grad_matches_torch():
+    # A gradient that is a transposed view cannot go to BLAS: the NumPy kernel takes it.
+    rng = np.random.default_rng(4)
+    w = rng.standard_normal((6, 9))
+    g = rng.standard_normal((9, 6)).T
+    tp, ep = torch.tensor(w.copy(), requires_grad=True), ember.tensor(w.copy(), requires_grad=True)
+    to, eo = torch.optim.SGD([tp], lr=0.1, momentum=0.5), ember.optim.SGD([ep], lr=0.1, momentum=0.5)
+    for _ in range(3):
+        tp.grad, ep.grad = torch.tensor(g), ember.tensor(g)
+        to.step()
+        eo.step()
+    np.testing.assert_allclose(ep.detach().numpy(), tp.detach().numpy(), rtol=1e-12, atol=1e-14)

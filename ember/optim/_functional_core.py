@@ -19,7 +19,7 @@ lerp) into FMA instructions and its float32 ``sqrt`` is not correctly rounded.
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import _threads
+from .. import _blas_level1, _threads
 from .._backend import np
 from ..ops._common import xp_of
 
@@ -155,6 +155,9 @@ def run(jobs):
     items = []
     total = 0
     for kernel, arrays, scalars, ntemp in jobs:
+        if getattr(kernel, "whole_arrays", False):
+            kernel(np, *arrays, *scalars)
+            continue
         arrays = [_real(a) for a in arrays]
         first = arrays[0]
         n = first.size
@@ -255,6 +258,24 @@ def sgd(xp, p, g, buf, t, u, lr, weight_decay, maximize, momentum, dampening, ne
     else:
         xp.multiply(buf, -lr, out=u)
     p += u
+
+
+def sgd_blas(xp, p, g, buf, lr, momentum, first):
+    """Plain SGD (no dampening, Nesterov, weight decay or maximize) on whole arrays with BLAS:
+    buf = momentum * buf + g; p += -lr * buf, each a single-rounding pass exactly like PyTorch's
+    ``mul_``/``add_(alpha=)``. The caller has checked ``_blas_level1.usable`` on every array."""
+    if buf is None:
+        _blas_level1.axpy(-lr, g, p)
+        return
+    if first:
+        buf[...] = g
+    else:
+        _blas_level1.scal(momentum, buf)
+        _blas_level1.axpy(1.0, g, buf)
+    _blas_level1.axpy(-lr, buf, p)
+
+
+sgd_blas.whole_arrays = True   # run() hands it whole arrays on this thread: OpenBLAS threads it
 
 
 def adam(xp, p, g, m, v, vmax, t, u, lr, beta1, beta2, eps, weight_decay, decoupled, maximize,
