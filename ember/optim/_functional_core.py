@@ -14,7 +14,9 @@ NOTE on numerics: kernels follow the operation order of PyTorch's single-tensor 
 path (scalars rounded to the array dtype, the same multiply/divide order), so
 trajectories agree with PyTorch to a few units in the last place. They are not
 bit-identical: PyTorch's CPU kernels fuse ``a + alpha * b`` (add with alpha, addcmul,
-lerp) into FMA instructions and its float32 ``sqrt`` is not correctly rounded.
+lerp) into FMA instructions and its float32 ``sqrt`` is not correctly rounded. The one
+exception is plain SGD (``sgd_blas``): its updates are exactly BLAS scal/axpy, whose fused
+multiply-add rounds like PyTorch's, so those trajectories are bit-identical.
 """
 import threading
 from concurrent.futures import ThreadPoolExecutor
