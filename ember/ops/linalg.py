@@ -1,4 +1,5 @@
 """Matrix products: matmul and its special cases, fused multiply-adds, einsum, tensordot."""
+from .. import _blas_direct
 from .. import _dtype as dt
 from .._backend import np
 from .._tensor import Tensor
@@ -246,7 +247,8 @@ class Addmm(Op):
             out *= alpha
         if beta == 0:
             return out
-        out += bias if beta == 1 else bias * beta
+        if beta != 1 or type(bias) is not ndarray or not _blas_direct.add_row_vector(out, bias):
+            out += bias if beta == 1 else bias * beta
         return out
 
     @staticmethod

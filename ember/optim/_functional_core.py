@@ -21,7 +21,7 @@ multiply-add rounds like PyTorch's, so those trajectories are bit-identical.
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from .. import _blas_level1, _threads
+from .. import _blas_direct, _threads
 from .._backend import np
 from ..ops._common import xp_of
 
@@ -265,16 +265,16 @@ def sgd(xp, p, g, buf, t, u, lr, weight_decay, maximize, momentum, dampening, ne
 def sgd_blas(xp, p, g, buf, lr, momentum, first):
     """Plain SGD (no dampening, Nesterov, weight decay or maximize) on whole arrays with BLAS:
     buf = momentum * buf + g; p += -lr * buf, each a single-rounding pass exactly like PyTorch's
-    ``mul_``/``add_(alpha=)``. The caller has checked ``_blas_level1.usable`` on every array."""
+    ``mul_``/``add_(alpha=)``. The caller has checked ``_blas_direct.usable`` on every array."""
     if buf is None:
-        _blas_level1.axpy(-lr, g, p)
+        _blas_direct.axpy(-lr, g, p)
         return
     if first:
         buf[...] = g
     else:
-        _blas_level1.scal(momentum, buf)
-        _blas_level1.axpy(1.0, g, buf)
-    _blas_level1.axpy(-lr, buf, p)
+        _blas_direct.scal(momentum, buf)
+        _blas_direct.axpy(1.0, g, buf)
+    _blas_direct.axpy(-lr, buf, p)
 
 
 sgd_blas.whole_arrays = True   # run() hands it whole arrays on this thread: OpenBLAS threads it

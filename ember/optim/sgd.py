@@ -1,5 +1,5 @@
 """SGD with momentum, dampening, Nesterov momentum and weight decay."""
-from .. import _blas_level1
+from .. import _blas_direct
 from ..ops.creation import zeros_like
 from . import _functional_core as core
 from .optimizer import Optimizer, _to_scalar
@@ -79,7 +79,7 @@ class SGD(Optimizer):
         arrays = (p._data, grad._data, None if buf is None else buf._data)
         lr = _to_scalar(group["lr"])
         if _to_scalar(group["weight_decay"]) == 0 and not group["maximize"] and not group["nesterov"] \
-                and _to_scalar(group["dampening"]) == 0 and _blas_level1.usable(*(a for a in arrays if a is not None)):
+                and _to_scalar(group["dampening"]) == 0 and _blas_direct.usable(*(a for a in arrays if a is not None)):
             return (core.sgd_blas, arrays, (lr, momentum, first), 0)
         return (core.sgd, arrays, (lr, _to_scalar(group["weight_decay"]), group["maximize"], momentum,
                                    group["dampening"], group["nesterov"], first), 2)
