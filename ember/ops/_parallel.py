@@ -86,27 +86,7 @@ def _run_split(kernel, n, pieces=4):
     step = -(-n // pieces)
     step = -(-step // _ALIGN) * _ALIGN
     bounds = [(s, min(s + step, n)) for s in range(0, n, step)]
-    taken = itertools.count()  # next() on a count is atomic under the GIL
-
-    def work():
-        for i in taken:
-            if i >= len(bounds):
-                return
-            kernel(*bounds[i])
-    # One caller at a time may use the workers; a concurrent caller runs on its own thread.
-    if not _busy.acquire(blocking=False):
-        work()
-        return
-    try:
-        for w in workers:
-            w.start(work)
-        try:
-            work()
-        finally:
-            for w in workers:
-                w.wait()
-    finally:
-        _busy.release()
+    run_tasks(lambda i: kernel(*bounds[i]), len(bounds))
 
 
 _busy = threading.Lock()
@@ -114,9 +94,10 @@ _busy = threading.Lock()
 
 def run_tasks(task, count):
     """Run ``task(i)`` for every i in [0, count): the caller and the pool threads each take the
-    next index until none are left (a thread that starts late or runs slowly takes fewer)."""
+    next index until none are left (a thread that starts late or runs slowly takes fewer).
+    One caller at a time may use the workers; a concurrent caller runs on its own thread."""
     workers = _workers() if count > 1 else ()
-    taken = itertools.count()
+    taken = itertools.count()  # next() on a count is atomic under the GIL
 
     def work():
         for i in taken:
