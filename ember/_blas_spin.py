@@ -6,8 +6,9 @@ elementwise work (im2col, pooling, GELU, optimizer updates) that ember runs on i
 threads, and a worker spinning on a core slows that work to about half speed. With the
 wait cut to 2**20 ticks (a few tenths of a millisecond) a spinning worker still catches
 the next product of a back-to-back chain (an MLP's layers) but is asleep during the
-elementwise phases between them. Measured on a 2-core machine: LeNet-style CNN step -17%,
-GPT-style step -10%, MLP step within noise (BENCHMARKS.md).
+elementwise phases between them. Measured on a 2-core machine (BENCHMARKS.md, "across
+commits"): GPT-style step -10%, LeNet-style CNN step -9% on its own and it is what makes the
+blocked convolution pay (without it that CNN step is 50% slower); MLP step +2-3%.
 
 OpenBLAS reads ``OPENBLAS_THREAD_TIMEOUT`` when it starts its threads. If NumPy is not loaded
 yet, setting the variable is all it takes. If it is, OpenBLAS is told to re-read its
