@@ -23,6 +23,7 @@ import sys
 TIMEOUT_EXPONENT = "20"
 
 applied = False
+_ours = False   # the variable in the environment was set by tune(), not by the user
 
 
 def tune():
@@ -32,9 +33,23 @@ def tune():
         return applied
     if "OPENBLAS_THREAD_TIMEOUT" in os.environ or "GOTO_THREAD_TIMEOUT" in os.environ:
         return False
+    global _ours
     os.environ["OPENBLAS_THREAD_TIMEOUT"] = TIMEOUT_EXPONENT
+    _ours = True
     applied = "numpy" not in sys.modules or _restart_loaded_pools()
     return applied
+
+
+def short():
+    """Whether OpenBLAS's idle threads sleep quickly in this process: ember set it, or the
+    environment asked for a timeout no longer than ember's before OpenBLAS started."""
+    if applied or _ours:
+        return applied
+    value = os.environ.get("OPENBLAS_THREAD_TIMEOUT") or os.environ.get("GOTO_THREAD_TIMEOUT")
+    try:
+        return value is not None and int(value) <= int(TIMEOUT_EXPONENT)
+    except ValueError:
+        return False
 
 
 def _restart_loaded_pools():

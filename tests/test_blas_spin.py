@@ -16,7 +16,7 @@ a = np.arange(512 * 512, dtype=np.float64).reshape(512, 512) % 7
 b = a.T.copy()
 assert np.array_equal(a @ b, np.einsum("ij,jk->ik", a, b))
 from ember import _blas_spin
-print(os.environ.get("OPENBLAS_THREAD_TIMEOUT"), _blas_spin.applied)
+print(os.environ.get("OPENBLAS_THREAD_TIMEOUT"), _blas_spin.applied, _blas_spin.short())
 """
 
 
@@ -31,19 +31,21 @@ def _run(imports, **env):
 
 
 def test_set_before_numpy_loads():
-    assert _run("import ember") == ["20", "True"]
+    assert _run("import ember") == ["20", "True", "True"]
 
 
 def test_applied_when_numpy_was_loaded_first():
-    assert _run("import numpy\nimport ember") == ["20", "True"]
+    assert _run("import numpy\nimport ember") == ["20", "True", "True"]
 
 
 def test_user_setting_is_kept():
-    assert _run("import ember", OPENBLAS_THREAD_TIMEOUT="25") == ["25", "False"]
+    # short() tells the blocked convolution whether it pays: not with a long spin
+    assert _run("import ember", OPENBLAS_THREAD_TIMEOUT="25") == ["25", "False", "False"]
+    assert _run("import ember", OPENBLAS_THREAD_TIMEOUT="16") == ["16", "False", "True"]
 
 
 def test_can_be_turned_off():
-    assert _run("import ember", EMBER_BLAS_SPIN_TUNING="0") == ["None", "False"]
+    assert _run("import ember", EMBER_BLAS_SPIN_TUNING="0") == ["None", "False", "False"]
 
 
 def test_not_applied_while_other_threads_run_after_numpy():
@@ -52,4 +54,4 @@ def test_not_applied_while_other_threads_run_after_numpy():
     imports = ("import numpy, threading, time\n"
                "t = threading.Thread(target=time.sleep, args=(0.5,)); t.start()\n"
                "import ember")
-    assert _run(imports) == ["20", "False"]
+    assert _run(imports) == ["20", "False", "False"]

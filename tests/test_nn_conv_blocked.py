@@ -11,6 +11,14 @@ from ember.ops import conv_blocked
 from oracle import compare, randn
 
 
+@pytest.fixture(autouse=True)
+def blocked_path_on(monkeypatch):
+    # The blocked path is chosen only when OpenBLAS's threads sleep quickly (ember's import-time
+    # setting, EMBER_BLAS_SPIN_TUNING): these tests are about its results, so force it on.
+    from ember import _blas_spin
+    monkeypatch.setattr(_blas_spin, "short", lambda: True)
+
+
 def _spy_blocked(monkeypatch):
     calls = []
     for name in ("forward", "backward"):
@@ -121,3 +129,11 @@ def test_overlapping_single_threaded_blocks_restore_blas_threads():
     release.set()
     t.join(10)
     assert _threads.blas_num_threads() == before
+
+
+def test_single_gemm_path_when_openblas_threads_spin(monkeypatch):
+    from ember import _blas_spin
+    monkeypatch.setattr(_blas_spin, "short", lambda: False)
+    calls = _spy_blocked(monkeypatch)
+    compare(lambda lib, x, w: lib.nn.functional.conv2d(x, w), randn(4, 3, 9, 9), randn(5, 3, 3, 3, seed=1))
+    assert calls == []

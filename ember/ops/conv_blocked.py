@@ -20,7 +20,7 @@ tasks finish, so the result does not depend on which thread ran which block.
 import math
 from itertools import product
 
-from .. import _threads
+from .. import _blas_spin, _threads
 from .._backend import np
 from . import _parallel
 from .conv import as_strided, crop, pad_zeros
@@ -30,9 +30,10 @@ _MIN_TASKS = 4           # at least this many blocks, so a slow thread only dela
 
 
 def applies(x, w, geo):
-    """Whether this path computes the convolution: NumPy float32/float64, stride 1, one group."""
+    """Whether this path computes the convolution: NumPy float32/float64, stride 1, one group,
+    and OpenBLAS's idle threads known to sleep quickly (else the single-GEMM path is faster)."""
     return (type(x) is np.ndarray and x.dtype in (np.float32, np.float64) and geo.groups == 1
-            and geo.wide and x.shape[0] >= 2)
+            and geo.wide and x.shape[0] >= 2 and _blas_spin.short())
 
 
 class _Plan:
