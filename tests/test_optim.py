@@ -303,3 +303,20 @@ def test_sgd_with_non_contiguous_grad_matches_torch():
         to.step()
         eo.step()
     np.testing.assert_allclose(ep.detach().numpy(), tp.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name, kwargs, match", [
+    ("Adagrad", {"lr": -1.0}, "Invalid learning rate"),
+    ("SparseAdam", {"lr": 0.0}, "Invalid learning rate"),
+    ("RMSprop", {"lr": float("nan")}, "Invalid learning rate"),
+    ("Rprop", {"lr": -0.1}, "Invalid learning rate"),
+    ("ASGD", {"lr": -1.0}, "Invalid learning rate"),
+    ("Adadelta", {"lr": -1.0}, "Invalid learning rate"),
+    ("LBFGS", {"lr": -1.0}, "Invalid learning rate"),
+    ("Adam", {"fused": True, "differentiable": True}, "does not support `differentiable`"),
+    ("Adagrad", {"fused": True, "differentiable": True}, "does not support `differentiable`"),
+    ("SGD", {"lr": 0.1, "fused": True, "foreach": True}, "cannot be `True` together"),
+])
+def test_constructor_checks_match_torch(name, kwargs, match):
+    from oracle import assert_same_error
+    assert_same_error(lambda lib: getattr(lib.optim, name)([lib.zeros(2, requires_grad=True)], **kwargs), match)

@@ -1,7 +1,7 @@
 """Adadelta."""
 from ..ops.creation import tensor, zeros_like
 from . import _functional_core as core
-from .optimizer import Optimizer, _to_scalar, scalar_dtype
+from .optimizer import Optimizer, _to_scalar, scalar_dtype, check_lr
 
 __all__ = ["Adadelta"]
 
@@ -22,10 +22,7 @@ class Adadelta(Optimizer):
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
-        if hasattr(lr, "numel") and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         if not 0.0 <= eps:

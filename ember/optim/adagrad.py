@@ -1,7 +1,7 @@
 """Adagrad."""
 from ..ops.creation import full_like, tensor
 from . import _functional_core as core
-from .optimizer import Optimizer, _to_scalar, scalar_dtype
+from .optimizer import Optimizer, _to_scalar, scalar_dtype, check_lr, check_fused
 
 __all__ = ["Adagrad"]
 
@@ -22,10 +22,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
-        if hasattr(lr, "numel") and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_lr(lr)
         if not 0.0 <= lr_decay:
             raise ValueError(f"Invalid lr_decay value: {lr_decay}")
         if not 0.0 <= weight_decay:
@@ -38,11 +35,7 @@ class Adagrad(Optimizer):
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        check_fused(fused, differentiable, foreach)
         # Adagrad's state exists from construction on (PyTorch does the same).
         for group in self.param_groups:
             for p in group["params"]:

@@ -1,17 +1,14 @@
 """Adam (and, with decoupled weight decay, AdamW)."""
 from ..ops.creation import tensor, zeros_like
 from . import _functional_core as core
-from .optimizer import Optimizer, _to_scalar, scalar_dtype
+from .optimizer import Optimizer, _to_scalar, check_fused, check_lr, scalar_dtype
 
 __all__ = ["Adam"]
 
 
 def check_lr_eps_betas_wd(lr, eps, betas, weight_decay):
     """The validation Adam and its relatives share (PyTorch's messages)."""
-    if hasattr(lr, "numel") and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
+    check_lr(lr)
     if not 0.0 <= eps:
         raise ValueError(f"Invalid epsilon value: {eps}")
     if not 0.0 <= betas[0] < 1.0:
@@ -68,11 +65,7 @@ class Adam(Optimizer):
                         differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        check_fused(fused, differentiable, foreach)
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -2,7 +2,7 @@
 from .._dtype import get_default_dtype
 from ..ops.creation import tensor, zeros_like
 from . import _functional_core as core
-from .optimizer import Optimizer, _to_scalar, scalar_dtype
+from .optimizer import Optimizer, _to_scalar, scalar_dtype, check_lr
 
 __all__ = ["ASGD"]
 
@@ -23,10 +23,7 @@ class ASGD(Optimizer):
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
                  maximize=False, differentiable=False, capturable=False):
-        if hasattr(lr, "numel") and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_lr(lr)
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,

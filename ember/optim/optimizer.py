@@ -48,6 +48,24 @@ def register_optimizer_step_post_hook(hook):
     return handle
 
 
+def check_lr(lr, strict=False):
+    """PyTorch's learning-rate checks: a tensor lr has one element; lr >= 0 (> 0 if ``strict``).
+    Written as ``not 0.0 <= lr`` so that a NaN lr is refused too, as PyTorch refuses it."""
+    if hasattr(lr, "numel") and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not (0.0 < lr if strict else 0.0 <= lr):
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def check_fused(fused, differentiable, foreach):
+    """The flag combinations PyTorch refuses when ``fused=True``."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
 def _typename(obj):
     if isinstance(obj, Tensor):
         return "torch." + {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",

@@ -1,7 +1,7 @@
 """Rprop: resilient backpropagation."""
 from ..ops.creation import full_like, tensor, zeros_like
 from . import _functional_core as core
-from .optimizer import Optimizer, _to_scalar, scalar_dtype
+from .optimizer import Optimizer, _to_scalar, scalar_dtype, check_lr
 
 __all__ = ["Rprop"]
 
@@ -21,10 +21,7 @@ class Rprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False,
                  foreach=None, maximize=False, differentiable=False):
-        if hasattr(lr, "numel") and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_lr(lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
         defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach, maximize=maximize,

@@ -2,7 +2,7 @@
 from .. import _blas_direct
 from ..ops.creation import zeros_like
 from . import _functional_core as core
-from .optimizer import Optimizer, _to_scalar
+from .optimizer import Optimizer, _to_scalar, check_fused
 
 __all__ = ["SGD"]
 
@@ -46,11 +46,7 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        check_fused(fused, differentiable, foreach)
 
     def __setstate__(self, state):
         super().__setstate__(state)

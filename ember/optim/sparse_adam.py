@@ -7,7 +7,7 @@ all-zero gradient is skipped here.
 """
 from ..ops.creation import zeros_like
 from . import _functional_core as core
-from .optimizer import Optimizer, _to_scalar
+from .optimizer import Optimizer, _to_scalar, check_lr
 
 __all__ = ["SparseAdam"]
 
@@ -24,10 +24,7 @@ class SparseAdam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
-        if hasattr(lr, "numel") and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 < lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        check_lr(lr, strict=True)
         if not 0.0 < eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
         if not 0.0 <= betas[0] < 1.0:
