@@ -463,18 +463,11 @@ _SPLIT_MIN = 1 << 17  # attention-weight elements; below this one thread wins
 def _split_batch(part, n, size):
     """Run ``part(n0, n1)`` over the batch [0, n): in two halves, one on a pool thread, when
     the work is large (its NumPy and BLAS calls release the GIL, so the halves overlap)."""
-    if n < 2 or size < _SPLIT_MIN or not _parallel._workers() or not _parallel._busy.acquire(blocking=False):
+    if n < 2 or size < _SPLIT_MIN or not _parallel._workers():
         part(0, n)
         return
-    try:
-        worker, half = _parallel._workers()[0], n // 2
-        worker.start(lambda: part(half, n))
-        try:
-            part(0, half)
-        finally:
-            worker.wait()
-    finally:
-        _parallel._busy.release()
+    half = n // 2
+    _parallel.run_tasks(lambda i: part(0, half) if i == 0 else part(half, n), 2)
 
 
 def _softmax_columns_(p):

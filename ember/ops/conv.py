@@ -128,25 +128,13 @@ _SPLIT_MIN = 2 << 20   # bytes written; below this the hand-off costs more than 
 
 def split_run(xp, fn, n, nbytes):
     """``fn(lo, hi)`` over [0, n), split across threads when writing ``nbytes`` is worth it."""
-    if xp is not np or n < 2 or nbytes < _SPLIT_MIN:
+    workers = _parallel._workers() if xp is np and n >= 2 and nbytes >= _SPLIT_MIN else ()
+    if not workers:
         fn(0, n)
-        return
-    workers = _parallel._workers()
-    if not workers or not _parallel._busy.acquire(blocking=False):
-        fn(0, n)   # no pool, or another caller holds it: run here
         return
     parts = min(n, len(workers) + 1)
     bounds = [(n * i // parts, n * (i + 1) // parts) for i in range(parts)]
-    try:
-        for w, (lo, hi) in zip(workers, bounds[1:]):
-            w.start(lambda lo=lo, hi=hi: fn(lo, hi))
-        try:
-            fn(*bounds[0])
-        finally:
-            for w in workers[:parts - 1]:
-                w.wait()
-    finally:
-        _parallel._busy.release()
+    _parallel.run_tasks(lambda i: fn(*bounds[i]), parts)
 
 
 # ----------------------------------------------------------------------------------------
