@@ -12,7 +12,6 @@ Only C-contiguous float32/float64 NumPy arrays of one dtype; everything else (an
 without a recognised OpenBLAS) gets ``False`` back and the caller does it with NumPy.
 """
 import ctypes
-import os
 
 from ._backend import np
 
@@ -24,15 +23,10 @@ _MIN_SIZE = 1   # even tiny arrays: one ctypes call is cheaper than NumPy's four
 
 
 def _lookup():
-    from ._threads import _openblas_paths
-    mode = getattr(os, "RTLD_NOLOAD", 0) | ctypes.RTLD_GLOBAL
-    for path in _openblas_paths():
+    from ._threads import loaded_openblas
+    for path, lib in loaded_openblas():
         if "numpy" not in path:
             continue   # only the BLAS NumPy itself runs on
-        try:
-            lib = ctypes.CDLL(path, mode=mode)
-        except OSError:
-            continue
         for pattern, blasint in _PATTERNS:
             found = {}
             ptr = ctypes.c_void_p

@@ -56,14 +56,9 @@ def _restart_loaded_pools():
     import threading
     if threading.active_count() > 1:
         return False   # another thread might be inside OpenBLAS right now
-    from ._threads import _openblas_paths
-    mode = getattr(os, "RTLD_NOLOAD", 0) | ctypes.RTLD_GLOBAL
+    from ._threads import loaded_openblas
     done = False
-    for path in _openblas_paths():
-        try:
-            lib = ctypes.CDLL(path, mode=mode)
-        except OSError:
-            continue
+    for _, lib in loaded_openblas():
         read_env = getattr(lib, "openblas_read_env", None)
         shutdown = getattr(lib, "blas_thread_shutdown_", None)
         if read_env is None or shutdown is None:

@@ -65,15 +65,20 @@ def _openblas_paths():
     return paths
 
 
-def _openblas_functions():
-    """(getter, setter) ctypes functions of every loaded OpenBLAS."""
-    found = []
+def loaded_openblas():
+    """(path, ctypes library) of every OpenBLAS already loaded in this process (never loads one)."""
     mode = getattr(os, "RTLD_NOLOAD", 0) | ctypes.RTLD_GLOBAL
     for path in _openblas_paths():
         try:
-            lib = ctypes.CDLL(path, mode=mode)   # NOLOAD: only a library already in the process
+            yield path, ctypes.CDLL(path, mode=mode)
         except OSError:
             continue
+
+
+def _openblas_functions():
+    """(getter, setter) ctypes functions of every loaded OpenBLAS."""
+    found = []
+    for _, lib in loaded_openblas():
         for pattern in _SYMBOLS:
             getter = getattr(lib, pattern.format("get"), None)
             setter = getattr(lib, pattern.format("set"), None)
