@@ -40,11 +40,8 @@ def _masks(kind, n, length, heads, rng):
     raise ValueError(kind)
 
 
-@pytest.mark.parametrize("batch_first", [True, False])
-@pytest.mark.parametrize("kind", ["none", "causal", "float2d", "float3d", "bool_padding", "causal_and_padding"])
-def test_fused_self_attention_matches_torch(batch_first, kind):
+def _compare_with_torch(batch_first, kind, n, length, e, heads):
     rng = np.random.default_rng(1)
-    n, length, e, heads = 3, 5, 16, 4
     tm, em = _pair(batch_first, e, heads)
     shape = (n, length, e) if batch_first else (length, n, e)
     x = rng.standard_normal(shape).astype(np.float32)
@@ -64,6 +61,24 @@ def test_fused_self_attention_matches_torch(batch_first, kind):
     np.testing.assert_allclose(eg, tg, rtol=RTOL, atol=ATOL)
     for a, b in zip(ep, tp):
         np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+@pytest.mark.parametrize("kind", ["none", "causal", "float2d", "float3d", "bool_padding", "causal_and_padding"])
+def test_fused_self_attention_matches_torch(batch_first, kind):
+    _compare_with_torch(batch_first, kind, n=3, length=5, e=16, heads=4)
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+@pytest.mark.parametrize("kind", ["causal_and_padding", "float3d"])
+def test_fused_self_attention_split_over_threads_matches_torch(batch_first, kind):
+    # 8 x 4 heads x 64 x 64 weights: large enough that each half of the batch runs on its own thread
+    previous = ember.get_num_threads()
+    ember.set_num_threads(2)
+    try:
+        _compare_with_torch(batch_first, kind, n=8, length=64, e=32, heads=4)
+    finally:
+        ember.set_num_threads(previous)
 
 
 def test_fused_path_is_taken_for_encoder_layer_self_attention():

@@ -10,10 +10,9 @@ import warnings
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
-from ..autograd.grad_mode import state as grad_state
-from . import _parallel
 from . import linalg as _linalg
 from . import shape as _shape
+from .attention_packed import PackedSelfAttention
 from .dropout import dropout
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -379,127 +378,6 @@ def _heads(x, static, bsz, num_heads, head_dim, name):
         raise AssertionError(f"expecting static_{name}.size(2) of {head_dim}, but got {static.size(2)}")
     return static
 
-
-
-# --- fused packed self-attention (the training hot path) ---------------------------------
-
-class PackedSelfAttention(Op):
-    """softmax(Q K^T * scale + bias) V for every head, where Q, K, V are the three column
-    blocks of one packed input projection ``proj`` (rows: ``(N, L)`` if batch_first else
-    ``(L, N)``); heads are merged back into rows of the same order.
-
-    One Op instead of ~20 (split, head reshapes, copies, two batched matmuls, softmax),
-    with the batched matmuls on contiguous per-head blocks.
-    """
-
-    saves_inputs = (0,)
-
-    @staticmethod
-    def forward(ctx, proj, bias, heads, scale, batch_first):
-        a, b, e3 = proj.shape
-        e = e3 // 3
-        hd = e // heads
-        n, length = (a, b) if batch_first else (b, a)
-        perm = (2, 0, 3, 1, 4) if batch_first else (2, 1, 3, 0, 4)  # -> (3, N, H, L, hd)
-        qkv = np.ascontiguousarray(proj.reshape(a, b, 3, heads, hd).transpose(perm))
-        qkv = qkv.reshape(3, n * heads, length, hd)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        # The attention weights are built transposed, pt[b, j, i] = p[b, i, j]: the softmax then
-        # reduces over axis -2, which NumPy vectorizes across the row (a max over short
-        # contiguous rows is ~4x slower), and every product below still maps onto BLAS.
-        pt = np.empty((n * heads, length, length), qkv.dtype)
-        o = np.empty((n * heads, length, hd), qkv.dtype)
-        bias4 = None if bias is None else bias.astype(qkv.dtype, copy=False).swapaxes(-1, -2)
-        scale_t = qkv.dtype.type(scale)
-
-        def part(n0, n1):
-            rows = slice(n0 * heads, n1 * heads)
-            p = np.matmul(k[rows], q[rows].transpose(0, 2, 1), out=pt[rows])
-            p *= scale_t
-            if bias4 is not None:
-                p4 = p.reshape(n1 - n0, heads, length, length)
-                p4 += bias4[n0:n1] if bias4.ndim == 4 and bias4.shape[0] == n else bias4
-            _softmax_columns_(p)
-            np.matmul(p.transpose(0, 2, 1), v[rows], out=o[rows])
-        _split_batch(part, n, pt.size)
-        o = o.reshape(n, heads, length, hd)
-        ctx.qkv, ctx.pt, ctx.bias = qkv, pt, bias
-        ctx.dims, ctx.perm, ctx.scale, ctx.batch_first = (a, b, heads, hd, n, length), perm, scale, batch_first
-        merged = o.transpose(0, 2, 1, 3) if batch_first else o.transpose(2, 0, 1, 3)
-        return np.ascontiguousarray(merged).reshape(a, b, e)
-
-    @staticmethod
-    def backward(ctx, g):
-        if grad_state.enabled:
-            return _packed_attention_backward_graph(ctx, g), None, None, None, None
-        a, b, heads, hd, n, length = ctx.dims
-        q, k, v = ctx.qkv
-        pt, scale = ctx.pt, ctx.pt.dtype.type(ctx.scale)  # pt: the weights transposed (see forward)
-        go = g._data.astype(pt.dtype, copy=False).reshape(a, b, heads, hd)
-        go = np.ascontiguousarray(go.transpose((0, 2, 1, 3) if ctx.batch_first else (1, 2, 0, 3)))
-        go = go.reshape(n * heads, length, hd)
-        dproj = np.empty((a, b, 3, heads, hd), pt.dtype)
-        blocks = dproj.transpose(ctx.perm)
-
-        def part(n0, n1):
-            rows = slice(n0 * heads, n1 * heads)
-            p, gp = pt[rows], go[rows]
-            blocks[2, n0:n1] = np.matmul(p, gp).reshape(n1 - n0, heads, length, hd)
-            dzt = np.matmul(v[rows], gp.transpose(0, 2, 1))
-            # d softmax: dz = p * (dp - sum(dp * p)); the scale then flows into dq and dk
-            row = np.einsum("bji,bji->bi", dzt, p)[:, None, :]
-            dzt -= row
-            dzt *= p
-            dzt *= scale
-            blocks[0, n0:n1] = np.matmul(dzt.transpose(0, 2, 1), k[rows]).reshape(n1 - n0, heads, length, hd)
-            blocks[1, n0:n1] = np.matmul(dzt, q[rows]).reshape(n1 - n0, heads, length, hd)
-        _split_batch(part, n, pt.size)
-        return Tensor._make(dproj.reshape(a, b, 3 * heads * hd)), None, None, None, None
-
-
-_SPLIT_MIN = 1 << 17  # attention-weight elements; below this one thread wins
-
-
-def _split_batch(part, n, size):
-    """Run ``part(n0, n1)`` over the batch [0, n): in two halves, one on a pool thread, when
-    the work is large (its NumPy and BLAS calls release the GIL, so the halves overlap)."""
-    if n < 2 or size < _SPLIT_MIN or not _parallel._workers():
-        part(0, n)
-        return
-    half = n // 2
-    _parallel.run_tasks(lambda i: part(0, half) if i == 0 else part(half, n), 2)
-
-
-def _softmax_columns_(p):
-    """In-place softmax over axis -2; a column that is all -inf becomes zeros."""
-    m = p.max(axis=-2, keepdims=True)
-    m[np.isneginf(m)] = 0
-    p -= m
-    np.exp(p, out=p)
-    s = p.sum(axis=-2, keepdims=True)
-    s[s == 0] = 1
-    p /= s
-
-
-def _packed_attention_backward_graph(ctx, g):
-    """The same gradient built from Tensor ops (differentiable again, for create_graph)."""
-    (proj,) = ctx.saved_tensors
-    a, b, heads, hd, n, length = ctx.dims
-    qkv = proj.reshape(a, b, 3, heads, hd).permute(*ctx.perm).reshape(3, n * heads, length, hd)
-    q, k, v = qkv.unbind(0)
-    scores = _linalg.matmul(q, k.transpose(-2, -1)).reshape(n, heads, length, length)
-    bias = None if ctx.bias is None else Tensor._make(ctx.bias)
-    p = Softmax.apply(scores, bias, ctx.scale, -1, True).reshape(n * heads, length, length)
-    go = g.reshape(a, b, heads, hd).permute(*((0, 2, 1, 3) if ctx.batch_first else (1, 2, 0, 3)))
-    go = go.reshape(n * heads, length, hd)
-    dv = _linalg.matmul(p.transpose(-2, -1), go)
-    dp = _linalg.matmul(go, v.transpose(-2, -1))
-    dz = p * (dp - (dp * p).sum(-1, keepdim=True)) * ctx.scale
-    dq = _linalg.matmul(dz, k)
-    dk = _linalg.matmul(dz.transpose(-2, -1), q)
-    inverse = tuple(int(i) for i in np.argsort(ctx.perm))
-    d = _shape.stack([dq, dk, dv]).reshape(3, n, heads, length, hd).permute(*inverse)
-    return d.reshape(a, b, 3 * heads * hd)
 
 
 def _fast_self_attention_bias(attn_mask, key_padding_mask, is_causal, n, heads, length, dtype):
