@@ -152,3 +152,23 @@ def test_relu_nan_and_zero_inputs_match_torch(shape):
     yt.backward(torch.tensor(g))
     for a, b in ((ye.detach().numpy(), yt.detach().numpy()), (e.grad.numpy(), t.grad.numpy())):
         assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_gelu_float32_is_within_its_stated_error_of_exact():
+    # ember's float32 GELU is a fitted logistic form of Phi (ember/ops/_fast_math.py): within
+    # 1.3e-7 of Phi, so |gelu - exact| <= 1.3e-7 |x| plus the product's rounding. 2M points,
+    # so the two-thread path runs too; the reference is PyTorch's float64 GELU.
+    x = np.linspace(-12, 12, 2_000_001, dtype=np.float32)
+    got = ember.nn.functional.gelu(ember.tensor(x)).numpy().astype(np.float64)
+    exact = torch.nn.functional.gelu(torch.tensor(x.astype(np.float64))).numpy()
+    bound = 1.3e-7 * np.abs(x) + np.spacing(np.abs(exact).astype(np.float32)) + 1e-12
+    assert (np.abs(got - exact) <= bound).all()
+
+
+def test_gelu_float32_limits_match_torch():
+    x = np.array([-np.inf, -1e30, -3e19, -20.0, -7.0, np.nan, 0.0, -0.0, 1e-30, 7.0, 20.0, 3e19, 1e30],
+                 np.float32)
+    got = ember.nn.functional.gelu(ember.tensor(x)).numpy()
+    want = torch.nn.functional.gelu(torch.tensor(x)).numpy()
+    np.testing.assert_array_equal(np.signbit(got[1:]), np.signbit(want[1:]))
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)   # nan where torch has nan
