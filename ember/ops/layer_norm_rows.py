@@ -4,10 +4,12 @@ LayerNorm makes ~8 NumPy passes over 3-5 arrays of the input's size. Taking ~64K
 rows at a time keeps a block's inputs, outputs and scratch in a core's L2 across its passes
 instead of streaming whole arrays from L3: on the GPT workload's shapes (2048 rows of 128,
 float32) backward goes from 0.65 to 0.52 ms and forward from 0.41 to 0.37 ms (the rest is
-NumPy's per-row cost of broadcasting a row statistic). Row means are matrix-vector products
-(BLAS), much faster than NumPy's reductions over short rows. Every row is computed exactly
-as in one whole-array pass; only the weight and bias gradients (sums over rows) are added
-block by block.
+NumPy's per-row cost of broadcasting a row statistic). Row means, and the column sums
+behind the weight and bias gradients, are matrix-vector products (BLAS): much faster than
+NumPy's reductions (0.003 vs 0.011 ms a block). The weight and bias are tiled to a block's
+shape once per call, so their products are same-shape ops instead of per-row broadcasts
+(0.013 vs 0.020 ms a block). Every row is computed exactly as in one whole-array pass; the
+weight and bias gradients (sums over rows) are added block by block.
 """
 import math
 
@@ -18,6 +20,15 @@ _BLOCK_ELEMENTS = 1 << 16
 
 def _rows_per_block(d):
     return max(1, _BLOCK_ELEMENTS // d)
+
+
+def _tiled(v, rows, dtype):
+    """``v`` (length d) repeated on ``rows`` rows, or None for None."""
+    if v is None:
+        return None
+    out = np.empty((rows, v.shape[0]), dtype)
+    out[...] = v
+    return out
 
 
 def forward(x, w, b, n_norm, eps):
@@ -33,10 +44,10 @@ def forward(x, w, b, n_norm, eps):
     rstd = np.empty((n, 1), x.dtype)
     affine = w is not None or b is not None
     out = np.empty(rows.shape, x.dtype) if affine else None
-    wv = None if w is None else w.reshape(d)
-    bv = None if b is None else b.reshape(d)
-    step = _rows_per_block(d)
-    square = np.empty((min(step, n), d), x.dtype)
+    step = min(_rows_per_block(d), n)
+    wt = None if w is None else _tiled(w.reshape(d), step, x.dtype)
+    bt = None if b is None else _tiled(b.reshape(d), step, x.dtype)
+    square = np.empty((step, d), x.dtype)
     for r0 in range(0, n, step):
         r1 = min(r0 + step, n)
         c = np.subtract(rows[r0:r1], rows[r0:r1] @ avg, out=xhat[r0:r1])
@@ -48,12 +59,12 @@ def forward(x, w, b, n_norm, eps):
         c *= r
         if affine:
             o = out[r0:r1]
-            if wv is not None:
-                np.multiply(c, wv, out=o)
+            if wt is not None:
+                np.multiply(c, wt[:r1 - r0], out=o)
             else:
                 o[...] = c
-            if bv is not None:
-                o += bv
+            if bt is not None:
+                o += bt[:r1 - r0]
     if out is None:
         out = xhat.copy()   # xhat is kept for backward: the output must not alias it
     return out.reshape(x.shape), rstd.reshape(x.shape[:k] + (1,) * n_norm), xhat.reshape(x.shape)
@@ -72,22 +83,24 @@ def backward(g, xhat, rstd, w, need_x, need_w, need_b):
     gw = np.zeros(d, dtype) if need_w else None
     gb = np.zeros(d, dtype) if need_b else None
     gx = np.empty(rows_g.shape, dtype) if need_x else None
-    step = _rows_per_block(d)
-    scratch = np.empty((min(step, n), d), dtype)
+    step = min(_rows_per_block(d), n)
+    ones = np.ones(step, dtype)
+    wt = _tiled(wv, step, dtype) if need_x else None
+    scratch = np.empty((step, d), dtype)
     for r0 in range(0, n, step):
         r1 = min(r0 + step, n)
         gr, xr = rows_g[r0:r1], rows_x[r0:r1]
         gxh = np.multiply(gr, xr, out=scratch[:r1 - r0])
         if need_w:
-            gw += gxh.sum(axis=0)
+            gw += ones[:r1 - r0] @ gxh
         if need_b:
-            gb += gr.sum(axis=0)
+            gb += ones[:r1 - r0] @ gr
         if need_x:
             o = np.multiply(xr, gxh @ avg, out=gx[r0:r1])
             o += gr @ avg
-            if wv is None:
+            if wt is None:
                 np.subtract(gr, o, out=o)
             else:
-                np.subtract(np.multiply(gr, wv, out=gxh), o, out=o)
+                np.subtract(np.multiply(gr, wt[:r1 - r0], out=gxh), o, out=o)
             o *= r_rows[r0:r1]
     return (None if gx is None else gx.reshape(g.shape)), gw, gb
