@@ -62,14 +62,17 @@ def test_blocked_conv1d_and_conv3d_match_torch(monkeypatch):
     assert calls == ["forward", "backward"] * 2
 
 
-@pytest.mark.parametrize("which", ["input", "weight"])
+@pytest.mark.parametrize("which", ["input", "weight", "bias", "weight and bias"])
 def test_blocked_conv_single_gradient(which):
-    x, w = randn(4, 3, 10, 10), randn(5, 3, 3, 3, seed=1)
+    # "weight and bias": the bias gradient comes out of the weight-gradient product (a row of
+    # ones under the columns); "bias" alone sums the output gradient directly
+    x, w, b = randn(4, 3, 10, 10), randn(5, 3, 3, 3, seed=1), randn(5, seed=2)
 
-    def fn(lib, x, w):
-        return lib.nn.functional.conv2d(x.detach() if which == "weight" else x,
-                                        w.detach() if which == "input" else w)
-    compare(fn, x, w)
+    def fn(lib, x, w, b):
+        return lib.nn.functional.conv2d(x if which == "input" else x.detach(),
+                                        w if "weight" in which else w.detach(),
+                                        b if "bias" in which else b.detach())
+    compare(fn, x, w, b)
 
 
 def test_blocked_conv_gradcheck_float64():

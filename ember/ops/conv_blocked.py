@@ -135,11 +135,18 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
             # The output gradient in the wide layout: zeros at the positions that are not outputs.
             wide = wide_buf[:, :m * plan.length]
             plan.outputs(wide.reshape(plan.o, m, plan.length))[...] = g[n0:n1].swapaxes(0, 1)
-            if need_b:
-                bias_partial[i] = wide.sum(axis=1)   # the gaps are zero
             if need_w:
                 cols = plan.columns(xflat, n0, n1, cols_buf)
+                if need_b:
+                    # A row of ones under the columns: the same product then also sums the output
+                    # gradient over positions (the bias gradient; the gaps are zero), with no
+                    # separate pass over it.
+                    size = cols.size
+                    cols_buf[size:size + cols.shape[1]] = 1
+                    cols = cols_buf[:size + cols.shape[1]].reshape(plan.kdim + 1, -1)
                 partial[i] = np.matmul(cols, wide.T)   # (K, O): faster in OpenBLAS than (O, K)
+            elif need_b:
+                bias_partial[i] = wide.sum(axis=1)   # the gaps are zero
             if need_x:
                 gcols = gcols_buf[:, :m * plan.length]
                 np.matmul(w2t, wide, out=gcols)
@@ -153,8 +160,11 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
     _run(task, len(plan.blocks))
     gw = gb = None
     if need_w:
-        gw = np.ascontiguousarray(_sum_in_order(partial).T).reshape(w.shape)
-    if need_b:
+        total = _sum_in_order(partial)
+        gw = np.ascontiguousarray(total[:plan.kdim].T).reshape(w.shape)
+        if need_b:
+            gb = total[plan.kdim].copy()
+    elif need_b:
         gb = _sum_in_order(bias_partial)
     if need_x:
         gx = crop(gx.reshape((plan.n, plan.c) + geo.padded), geo.lo, geo.image)
@@ -193,7 +203,7 @@ class _Scratch:
             return self._free.pop()
         except IndexError:
             p = self._plan
-            bufs = (np.empty(p.kdim * p.step * p.length, self._dtype),
+            bufs = (np.empty((p.kdim + 1) * p.step * p.length, self._dtype),   # + a row of ones
                     # zeros: backward writes only the output positions of its wide gradient,
                     # so the gaps between rows stay zero from here on
                     np.zeros((p.o, p.step * p.length), self._dtype))
