@@ -119,7 +119,10 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
     plan = _Plan(x.shape, w.shape, geo, x.itemsize)
     dtype = g.dtype
     w2 = w.reshape(plan.o, plan.kdim)
-    w2t = np.ascontiguousarray(w2.T) if need_x else None
+    # W^T with its rows ordered (kernel offset, channel): one product then gives, per offset,
+    # a (C, plane) slab laid out like a sample of the input gradient (see _add_shifted)
+    w_jc = np.ascontiguousarray(w2.T.reshape(plan.c, plan.kk, plan.o).transpose(1, 0, 2)) \
+        .reshape(plan.kdim, plan.o) if need_x else None
     xflat = np.ascontiguousarray(pad_zeros(x, geo.lo, geo.hi)).reshape(plan.n, plan.c, plan.plane) \
         if need_w else None
     gx = np.empty((plan.n, plan.c, plan.plane), dtype) if need_x else None
@@ -130,7 +133,7 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
     def task(i):
         n0, n1 = plan.blocks[i]
         m = n1 - n0
-        cols_buf, wide_buf, gcols_buf = scratch.get()
+        cols_buf, wide_buf, slabs = scratch.get()
         try:
             # The output gradient in the wide layout: zeros at the positions that are not outputs.
             wide = wide_buf[:, :m * plan.length]
@@ -148,15 +151,12 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
             elif need_b:
                 bias_partial[i] = wide.sum(axis=1)   # the gaps are zero
             if need_x:
-                gcols = gcols_buf[:, :m * plan.length]
-                np.matmul(w2t, wide, out=gcols)
-                gc = gcols.reshape(plan.c, plan.kk, m, plan.length)
-                gx[n0:n1].fill(0)   # zeroed here, per block: in parallel and into cache
-                dst = gx[n0:n1].swapaxes(0, 1)
-                for j, st in enumerate(plan.starts):
-                    dst[:, :, st:st + plan.length] += gc[:, j]
+                length = plan.length
+                for k in range(m):
+                    np.matmul(w_jc, wide[:, k * length:(k + 1) * length], out=slabs[:, :length])
+                    _add_shifted(gx[n0 + k].reshape(-1), slabs.reshape(plan.kk, -1), plan.starts)
         finally:
-            scratch.put((cols_buf, wide_buf, gcols_buf))
+            scratch.put((cols_buf, wide_buf, slabs))
     _run(task, len(plan.blocks))
     gw = gb = None
     if need_w:
@@ -169,6 +169,23 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
     if need_x:
         gx = crop(gx.reshape((plan.n, plan.c) + geo.padded), geo.lo, geo.image)
     return gx, gw, gb
+
+
+def _add_shifted(dst, slabs, starts):
+    """col2im of one sample: ``dst`` (C * plane, flat) = the sum over kernel offsets j of
+    ``slabs[j]`` (C planes, flat) moved ``starts[j]`` positions along the flat array.
+
+    A slab's plane holds the wide positions [0, L) and zeros after them. L plus the largest
+    offset is exactly the plane size, so every wide position lands inside its own channel's
+    plane, and what a shift pushes over a channel boundary (or off the end) is only those
+    zeros: each offset is ONE contiguous add over the whole sample. Cutting the rows into
+    (C, L) windows instead makes it a strided add, about 4x slower in NumPy.
+    """
+    size = dst.shape[0]
+    np.copyto(dst, slabs[0])   # offset 0 (starts[0] == 0) covers every position: no zero fill
+    for j in range(1, len(starts)):
+        st = starts[j]
+        dst[st:] += slabs[j, :size - st]
 
 
 def _sum_in_order(parts):
@@ -208,7 +225,9 @@ class _Scratch:
                     # so the gaps between rows stay zero from here on
                     np.zeros((p.o, p.step * p.length), self._dtype))
             if self._grad:
-                bufs += (np.empty((p.kdim, p.step * p.length), self._dtype),)
+                # zeros: a slab's plane is written only at the wide positions [0, L); the rest
+                # stays zero, which _add_shifted relies on
+                bufs += (np.zeros((p.kdim, p.plane), self._dtype),)
             return bufs
 
     def put(self, bufs):
