@@ -90,8 +90,12 @@ def forward(x, w, b, geo):
     plan = _Plan(x.shape, w.shape, geo, x.itemsize)
     xflat = np.ascontiguousarray(pad_zeros(x, geo.lo, geo.hi)).reshape(plan.n, plan.c, plan.plane)
     w2 = w.reshape(plan.o, plan.kdim)
+    if b is not None:
+        # The bias as one more column of the weights, against a row of ones under the columns:
+        # the product adds it, and the scatter below is a plain copy (a broadcast add there
+        # costs as much again).
+        w2 = np.concatenate([w2, b.reshape(plan.o, 1).astype(w2.dtype, copy=False)], axis=1)
     y = np.empty((plan.n, plan.o) + tuple(geo.out), x.dtype)
-    bias = None if b is None else b.reshape((plan.o,) + (1,) * (len(geo.k) + 1))
     scratch = _Scratch.of(plan, x.dtype)
 
     def task(i):
@@ -100,14 +104,11 @@ def forward(x, w, b, geo):
         cols_buf, wide_buf = scratch.get()
         try:
             cols = plan.columns(xflat, n0, n1, cols_buf)
+            if b is not None:
+                cols = _with_ones_row(cols, cols_buf)
             wide = wide_buf[:, :m * plan.length]
             np.matmul(w2, cols, out=wide)
-            src = plan.outputs(wide.reshape(plan.o, m, plan.length))
-            dst = y[n0:n1].swapaxes(0, 1)
-            if bias is None:
-                dst[...] = src
-            else:
-                np.add(src, bias, out=dst)
+            y[n0:n1].swapaxes(0, 1)[...] = plan.outputs(wide.reshape(plan.o, m, plan.length))
         finally:
             scratch.put((cols_buf, wide_buf))
     _run(task, len(plan.blocks))
@@ -141,12 +142,9 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
             if need_w:
                 cols = plan.columns(xflat, n0, n1, cols_buf)
                 if need_b:
-                    # A row of ones under the columns: the same product then also sums the output
-                    # gradient over positions (the bias gradient; the gaps are zero), with no
-                    # separate pass over it.
-                    size = cols.size
-                    cols_buf[size:size + cols.shape[1]] = 1
-                    cols = cols_buf[:size + cols.shape[1]].reshape(plan.kdim + 1, -1)
+                    # the same product then also sums the output gradient over positions (the
+                    # bias gradient; the gaps are zero), with no separate pass over it
+                    cols = _with_ones_row(cols, cols_buf)
                 partial[i] = np.matmul(cols, wide.T)   # (K, O): faster in OpenBLAS than (O, K)
             elif need_b:
                 bias_partial[i] = wide.sum(axis=1)   # the gaps are zero
@@ -169,6 +167,14 @@ def backward(g, x, w, geo, need_x, need_w, need_b):
     if need_x:
         gx = crop(gx.reshape((plan.n, plan.c) + geo.padded), geo.lo, geo.image)
     return gx, gw, gb
+
+
+def _with_ones_row(cols, buf):
+    """The (K + 1, n) matrix of the (K, n) columns ``cols`` (the start of the flat ``buf``)
+    with a row of ones under them, written in place after them in ``buf``."""
+    size, n = cols.size, cols.shape[1]
+    buf[size:size + n] = 1
+    return buf[:size + n].reshape(cols.shape[0] + 1, n)
 
 
 def _add_shifted(dst, slabs, starts):
