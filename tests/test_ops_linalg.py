@@ -7,6 +7,8 @@ from oracle import assert_same_error, compare, gradcheck, randn
 LINALG = {
     "mm": (lambda lib, a, b: lib.mm(a, b), (3, 4), (4, 2)),
     "matmul_op": (lambda lib, a, b: a @ b, (3, 4), (4, 2)),
+    "matmul_inner_1": (lambda lib, a, b: a @ b, (5, 1), (1, 3)),       # outer product (np.dot path)
+    "linear_batch_1": (lambda lib, a, b: lib.nn.functional.linear(a, b), (1, 4), (3, 4)),
     "matmul_1d_1d": (lambda lib, a, b: lib.matmul(a, b), (4,), (4,)),
     "matmul_1d_2d": (lambda lib, a, b: a @ b, (4,), (4, 3)),
     "matmul_2d_1d": (lambda lib, a, b: a @ b, (3, 4), (4,)),

@@ -22,6 +22,12 @@ def _mm_shapes_error(a, b):
 
 
 def _matmul_arrays(a, b):
+    if a.ndim == 2 and b.ndim == 2 and a.shape[1] == 1 and type(a) is ndarray \
+            and (a.dtype == np.float32 or a.dtype == np.float64):
+        # An outer product (inner size 1, e.g. a weight gradient at batch size 1). NumPy's
+        # matmul takes a slow loop there, 3-9x slower than np.dot (512 x 784 float32: 0.43 vs
+        # 0.09 ms); every entry is one product either way, so the result is the same.
+        return np.dot(a, b)
     if a.dtype == dt.bfloat16.np_dtype or a.dtype == np.float16:
         return xp_of(a).matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
     return xp_of(a).matmul(a, b)
