@@ -62,6 +62,61 @@ def test_blocked_conv1d_and_conv3d_match_torch(monkeypatch):
     assert calls == ["forward", "backward"] * 2
 
 
+@pytest.mark.parametrize("n, c, o, size, kw", [
+    (5, 1, 16, 12, {"padding": 1}),                    # LeNet-like first layer, uneven blocks
+    (6, 2, 16, 11, {"kernel": (2, 3), "dilation": (1, 2)}),
+    (3, 1, 12, 9, {"padding": "same", "bias": False}),
+])
+@pytest.mark.parametrize("x_grad", [False, True])
+def test_narrow_layout_conv2d_matches_torch(monkeypatch, n, c, o, size, kw, x_grad):
+    # fewer column rows (C * prod(k)) than output channels: ember/ops/conv_narrow.py, except a
+    # backward that wants the input gradient (the wide path)
+    kw = dict(kw)
+    k = kw.pop("kernel", (3, 3))
+    bias = kw.pop("bias", True)
+    narrow = _spy_narrow(monkeypatch)
+    x, w, b = randn(n, c, size, size), randn(o, c, *k, seed=1), randn(o, seed=2)
+
+    def fn(lib, x, w, b):
+        return lib.nn.functional.conv2d(x if x_grad else x.detach(), w, b if bias else None, **kw)
+    compare(fn, x, w, b)
+    assert narrow == (["forward"] if x_grad else ["forward", "backward"])
+
+
+@pytest.mark.parametrize("which", ["weight", "bias"])
+def test_narrow_layout_single_gradient(monkeypatch, which):
+    narrow = _spy_narrow(monkeypatch)
+    x, w, b = randn(4, 1, 10, 10), randn(12, 1, 3, 3, seed=1), randn(12, seed=2)
+
+    def fn(lib, x, w, b):
+        return lib.nn.functional.conv2d(x.detach(), w if which == "weight" else w.detach(),
+                                        b if which == "bias" else b.detach())
+    compare(fn, x, w, b)
+    assert narrow == ["forward", "backward"]
+
+
+def test_narrow_layout_conv1d_and_conv3d_match_torch(monkeypatch):
+    narrow = _spy_narrow(monkeypatch)
+    compare(lambda lib, x, w, b: lib.nn.functional.conv1d(x.detach(), w, b, padding=2),
+            randn(4, 1, 20), randn(8, 1, 4, seed=1), randn(8, seed=2))
+    compare(lambda lib, x, w: lib.nn.functional.conv3d(x.detach(), w, padding=1),
+            randn(3, 1, 5, 6, 7), randn(32, 1, 3, 3, 3, seed=1))
+    assert narrow == ["forward", "backward"] * 2
+
+
+def _spy_narrow(monkeypatch):
+    from ember.ops import conv_narrow
+    calls = []
+    for name in ("forward", "backward"):
+        real = getattr(conv_narrow, name)
+
+        def spy(*a, _real=real, _name=name, **k):
+            calls.append(_name)
+            return _real(*a, **k)
+        monkeypatch.setattr(conv_narrow, name, spy)
+    return calls
+
+
 @pytest.mark.parametrize("which", ["input", "weight", "bias", "weight and bias"])
 def test_blocked_conv_single_gradient(which):
     # "weight and bias": the bias gradient comes out of the weight-gradient product (a row of
@@ -82,21 +137,25 @@ def test_blocked_conv_gradcheck_float64():
     assert ember.autograd.gradcheck(lambda x, w, b: ember.nn.functional.conv2d(x, w, b, padding=1), (x, w, b))
 
 
-def test_blocked_conv_is_bit_identical_for_any_thread_count():
+@pytest.mark.parametrize("c, o, x_grad", [(8, 12, True), (1, 16, False)])   # wide; narrow
+def test_blocked_conv_is_bit_identical_for_any_thread_count(c, o, x_grad):
     # Blocks are fixed by shape, and the weight gradient's per-block sums are added in block
     # order, so which thread ran which block cannot show in the result.
-    x = randn(16, 8, 20, 20, dtype=np.float32)
-    w = randn(12, 8, 3, 3, dtype=np.float32, seed=1)
-    g = randn(16, 12, 18, 18, dtype=np.float32, seed=2)
+    x = randn(16, c, 20, 20, dtype=np.float32)
+    w = randn(o, c, 3, 3, dtype=np.float32, seed=1)
+    b = randn(o, dtype=np.float32, seed=3)
+    g = randn(16, o, 18, 18, dtype=np.float32, seed=2)
     results = []
     before = ember.get_num_threads()
     try:
         for threads in (1, 2, 3):
             ember.set_num_threads(threads)
-            xt, wt = ember.tensor(x, requires_grad=True), ember.tensor(w, requires_grad=True)
-            y = ember.nn.functional.conv2d(xt, wt)
+            xt, wt = ember.tensor(x, requires_grad=x_grad), ember.tensor(w, requires_grad=True)
+            bt = ember.tensor(b, requires_grad=True)
+            y = ember.nn.functional.conv2d(xt, wt, bt)
             y.backward(ember.tensor(g))
-            results.append((y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()))
+            results.append((y.detach().numpy(), wt.grad.numpy(), bt.grad.numpy())
+                           + ((xt.grad.numpy(),) if x_grad else ()))
     finally:
         ember.set_num_threads(before)
     for other in results[1:]:

@@ -16,6 +16,9 @@ back from memory, and nothing large is held between forward and backward.
 
 The weight and bias gradients are sums of per-block results, added in block order after all
 tasks finish, so the result does not depend on which thread ran which block.
+
+Layers with fewer column rows than output channels (a first layer on images) take the
+"narrow" layout of conv_narrow.py instead, on the same blocks-and-threads machinery.
 """
 import math
 from itertools import product
@@ -87,6 +90,8 @@ def _run(tasks, count):
 
 def forward(x, w, b, geo):
     """y = conv(x, w) + b, shape (N, O, *out)."""
+    if conv_narrow.applies(x, w, geo):
+        return conv_narrow.forward(x, w, b, geo)
     plan = _Plan(x.shape, w.shape, geo, x.itemsize)
     xflat = np.ascontiguousarray(pad_zeros(x, geo.lo, geo.hi)).reshape(plan.n, plan.c, plan.plane)
     w2 = w.reshape(plan.o, plan.kdim)
@@ -117,6 +122,8 @@ def forward(x, w, b, geo):
 
 def backward(g, x, w, geo, need_x, need_w, need_b):
     """(gx, gw, gb) of y = conv(x, w) + b for the output gradient ``g``; None where not needed."""
+    if conv_narrow.applies(x, w, geo, need_x):
+        return (None,) + conv_narrow.backward(g, x, w, geo, need_w, need_b)
     plan = _Plan(x.shape, w.shape, geo, x.itemsize)
     dtype = g.dtype
     w2 = w.reshape(plan.o, plan.kdim)
@@ -238,3 +245,6 @@ class _Scratch:
 
     def put(self, bufs):
         self._free.append(bufs)
+
+
+from . import conv_narrow  # noqa: E402 - it uses this module's task runner
