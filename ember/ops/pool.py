@@ -225,6 +225,21 @@ def _spread_rows(xp, src, idx, outs):
         xp.bitwise_and(bits, xp.subtract(0, idx == j, dtype=ut), out=o.view(ut))
 
 
+def _spread_pairs(src, right, gx):
+    """The kw == 2 case of _spread into the (contiguous) input gradient ``gx``: each output pair
+    (left, right) is one integer twice the item's width, the item's bits shifted up by a full
+    item when the right cell won. One contiguous pass instead of two writes at stride 2
+    (which NumPy runs several times slower)."""
+    half, whole = _UINT[src.itemsize], _UINT[src.itemsize * 2]
+    pairs = gx.view(whole).reshape(src.shape)
+    shift = src.itemsize * 8
+
+    def part(lo, hi):
+        amount = np.multiply(right[lo:hi].view(np.uint8), np.uint8(shift))
+        np.left_shift(src[lo:hi].view(half), amount, out=pairs[lo:hi], dtype=whole)
+    split_run(np, part, src.shape[0], gx.nbytes)
+
+
 class _Winners:
     """Where each disjoint tile's maximum sits: per-row column winners, then the row winner."""
     __slots__ = ("aw", "ah", "k", "out", "shape", "_arg")
@@ -255,6 +270,9 @@ class _Winners:
         tiled = oh * kh == h and ow * kw == w
         gx = xp.empty(self.shape, g.dtype) if tiled else xp.zeros(self.shape, g.dtype)
         dst = gx if tiled else gx[:, :, :oh * kh, :ow * kw]
+        if tiled and kw == 2 and xp is np and g.itemsize * 2 in _UINT:
+            _spread_pairs(rows.reshape(-1, ow), self.aw, gx)
+            return gx
         cells = xp.empty((n * c * oh * kh, ow, kw), g.dtype) if not tiled else gx.reshape(-1, ow, kw)
         _spread(xp, rows.reshape(-1, ow), self.aw, [cells[..., j] for j in range(kw)])
         if not tiled:
