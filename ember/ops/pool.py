@@ -7,6 +7,7 @@ gradient back through those same strided views. Adaptive average pooling is sepa
 linear, so it is one small averaging matrix per spatial dim.
 """
 import math
+import sys
 from itertools import product
 
 from .._backend import np
@@ -225,6 +226,9 @@ def _spread_rows(xp, src, idx, outs):
         xp.bitwise_and(bits, xp.subtract(0, idx == j, dtype=ut), out=o.view(ut))
 
 
+_LITTLE_ENDIAN = sys.byteorder == "little"   # _spread_pairs: the left cell is the low half
+
+
 def _spread_pairs(src, right, gx):
     """The kw == 2 case of _spread into the (contiguous) input gradient ``gx``: each output pair
     (left, right) is one integer twice the item's width, the item's bits shifted up by a full
@@ -270,7 +274,7 @@ class _Winners:
         tiled = oh * kh == h and ow * kw == w
         gx = xp.empty(self.shape, g.dtype) if tiled else xp.zeros(self.shape, g.dtype)
         dst = gx if tiled else gx[:, :, :oh * kh, :ow * kw]
-        if tiled and kw == 2 and xp is np and g.itemsize * 2 in _UINT:
+        if tiled and kw == 2 and xp is np and g.itemsize * 2 in _UINT and _LITTLE_ENDIAN:
             _spread_pairs(rows.reshape(-1, ow), self.aw, gx)
             return gx
         cells = xp.empty((n * c * oh * kh, ow, kw), g.dtype) if not tiled else gx.reshape(-1, ow, kw)
