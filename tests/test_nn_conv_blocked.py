@@ -19,15 +19,16 @@ def blocked_path_on(monkeypatch):
     monkeypatch.setattr(_blas_spin, "short", lambda: True)
 
 
-def _spy_blocked(monkeypatch):
+def _spy_blocked(monkeypatch, module=conv_blocked):
+    """The names of ``module``'s forward/backward calls, in order."""
     calls = []
     for name in ("forward", "backward"):
-        real = getattr(conv_blocked, name)
+        real = getattr(module, name)
 
         def spy(*a, _real=real, _name=name, **k):
             calls.append(_name)
             return _real(*a, **k)
-        monkeypatch.setattr(conv_blocked, name, spy)
+        monkeypatch.setattr(module, name, spy)
     return calls
 
 
@@ -106,15 +107,7 @@ def test_narrow_layout_conv1d_and_conv3d_match_torch(monkeypatch):
 
 def _spy_narrow(monkeypatch):
     from ember.ops import conv_narrow
-    calls = []
-    for name in ("forward", "backward"):
-        real = getattr(conv_narrow, name)
-
-        def spy(*a, _real=real, _name=name, **k):
-            calls.append(_name)
-            return _real(*a, **k)
-        monkeypatch.setattr(conv_narrow, name, spy)
-    return calls
+    return _spy_blocked(monkeypatch, conv_narrow)
 
 
 @pytest.mark.parametrize("which", ["input", "weight", "bias", "weight and bias"])
