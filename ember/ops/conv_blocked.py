@@ -39,6 +39,22 @@ def applies(x, w, geo):
             and geo.wide and x.shape[0] >= 2 and _blas_spin.short())
 
 
+def sample_blocks(n, per_sample_bytes):
+    """[(n0, n1), ...] covering n samples: about _BLOCK_BYTES of columns each, and at least
+    _MIN_TASKS blocks (the first block is the longest)."""
+    step = max(1, _BLOCK_BYTES // max(1, per_sample_bytes))
+    step = min(step, max(1, -(-n // _MIN_TASKS)))
+    return [(s, min(s + step, n)) for s in range(0, n, step)]
+
+
+def weights_with_bias(w2, b):
+    """The (O, K) weight matrix with the bias as one more column (None: unchanged): against a
+    row of ones under the columns, the product adds the bias."""
+    if b is None:
+        return w2
+    return np.concatenate([w2, b.reshape(-1, 1).astype(w2.dtype, copy=False)], axis=1)
+
+
 class _Plan:
     """Sizes shared by forward and backward: flat padded planes and the kernel-offset starts."""
 
@@ -54,11 +70,8 @@ class _Plan:
         self.out_strides = ps
         self.starts = [sum(v * geo.d[i] * ps[i] for i, v in enumerate(offs))
                        for offs in product(*[range(k) for k in geo.k])]
-        per_sample = self.kdim * self.length * itemsize
-        step = max(1, _BLOCK_BYTES // max(1, per_sample))
-        step = min(step, max(1, -(-self.n // _MIN_TASKS)))
-        self.blocks = [(s, min(s + step, self.n)) for s in range(0, self.n, step)]
-        self.step = step
+        self.blocks = sample_blocks(self.n, self.kdim * self.length * itemsize)
+        self.step = self.blocks[0][1]
 
     def columns(self, xflat, n0, n1, buf):
         """Columns (C*prod(k), m*L) of samples [n0, n1) of the padded flat input (N, C, plane),
@@ -94,12 +107,9 @@ def forward(x, w, b, geo):
         return conv_narrow.forward(x, w, b, geo)
     plan = _Plan(x.shape, w.shape, geo, x.itemsize)
     xflat = np.ascontiguousarray(pad_zeros(x, geo.lo, geo.hi)).reshape(plan.n, plan.c, plan.plane)
-    w2 = w.reshape(plan.o, plan.kdim)
-    if b is not None:
-        # The bias as one more column of the weights, against a row of ones under the columns:
-        # the product adds it, and the scatter below is a plain copy (a broadcast add there
-        # costs as much again).
-        w2 = np.concatenate([w2, b.reshape(plan.o, 1).astype(w2.dtype, copy=False)], axis=1)
+    # the bias rides in the product, so the scatter below is a plain copy (a broadcast add there
+    # costs as much again)
+    w2 = weights_with_bias(w.reshape(plan.o, plan.kdim), b)
     y = np.empty((plan.n, plan.o) + tuple(geo.out), x.dtype)
     scratch = _Scratch.of(plan, x.dtype)
 

@@ -20,22 +20,13 @@ import math
 
 from .._backend import np
 from .conv import as_strided, pad_zeros
-from .conv_blocked import _run, _sum_in_order
-
-_BLOCK_BYTES = 1 << 21
-_MIN_TASKS = 4
+from .conv_blocked import _run, _sum_in_order, sample_blocks, weights_with_bias
 
 
 def applies(x, w, geo, need_x=False):
     """Whether this layout pays: fewer column rows than output channels (and, in backward,
     no input gradient wanted)."""
     return not need_x and x.shape[1] * math.prod(geo.k) < w.shape[0]
-
-
-def _blocks(n, per_sample_bytes):
-    step = max(1, _BLOCK_BYTES // max(1, per_sample_bytes))
-    step = min(step, max(1, -(-n // _MIN_TASKS)))
-    return [(s, min(s + step, n)) for s in range(0, n, step)]
 
 
 def _columns(xpad, geo, n0, n1, ones):
@@ -60,12 +51,10 @@ def forward(x, w, b, geo):
     """y = conv(x, w) + b."""
     n, o = x.shape[0], w.shape[0]
     xpad = np.ascontiguousarray(pad_zeros(x, geo.lo, geo.hi))
-    wk = w.reshape(o, -1)
-    if b is not None:
-        wk = np.concatenate([wk, b.reshape(o, 1).astype(wk.dtype, copy=False)], axis=1)
+    wk = weights_with_bias(w.reshape(o, -1), b)
     y = np.empty((n, o) + tuple(geo.out), x.dtype)
     y3 = y.reshape(n, o, -1)
-    blocks = _blocks(n, wk.shape[1] * y3.shape[2] * x.itemsize)
+    blocks = sample_blocks(n, wk.shape[1] * y3.shape[2] * x.itemsize)
 
     def task(i):
         n0, n1 = blocks[i]
@@ -82,7 +71,7 @@ def backward(g, x, w, geo, need_w, need_b):
         return None, (g3.sum(axis=2).sum(axis=0) if need_b else None)
     xpad = np.ascontiguousarray(pad_zeros(x, geo.lo, geo.hi))
     k = w.size // o
-    blocks = _blocks(n, (k + 1) * g3.shape[2] * x.itemsize)
+    blocks = sample_blocks(n, (k + 1) * g3.shape[2] * x.itemsize)
     partial = [None] * len(blocks)
 
     def task(i):
