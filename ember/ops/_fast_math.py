@@ -12,19 +12,23 @@ _BLOCK = 32768
 # Phi(x) = 1 / (1 + exp(-x * R(x^2))): the logistic of an odd function. R is a degree-6
 # polynomial, fitted on x in [0, 6] by least squares weighted with Phi(1 - Phi) * x (how
 # much an error in R moves Phi), refined toward equal ripple by Lawson reweighting; it is
-# 3.4e-8 from Phi in exact arithmetic, and in float32 the whole evaluation stays within 1.3e-7
-# of Phi (the erf-rational form it replaced: 2.6e-7). R has no real roots (it is >= R(0) =
-# 1.596 for every x), so no clipping is needed: past the fitted range x * R(x^2) only grows
-# faster than the truth, and Phi runs to exactly 0 and 1 (exp overflows to inf on the left,
-# goes to 0 on the right; a huge x overflows x^2 to inf on the way, with the same result);
-# -inf gives nan like PyTorch's formula. One exp in place of a second polynomial, the
-# clip and the erf's constant shifts: 18 NumPy passes instead of 27.
-_NEG_R = tuple(np.float32(-c) for c in (
+# 3.4e-8 from Phi in exact arithmetic. R has no real roots (it is >= R(0) = 1.596 for every
+# x), so no clipping is needed: past the fitted range x * R(x^2) only grows faster than the
+# truth. The logistic is evaluated as 1/2 + tanh(x * R(x^2) / 2) / 2 (the halving folded into
+# the coefficients): NumPy's float32 tanh saturates cheaply where exp overflows, and tanh,
+# a scale and a shift cost less than exp, a shift and a division (GELU forward 11% faster).
+# In float32 the whole evaluation stays within 9.8e-8 of Phi (the exp form: 1.3e-7; the
+# erf-rational form before it: 2.6e-7); in the far left tail the result is absolute-accurate
+# like PyTorch's 0.5 * (1 + erf(x / sqrt 2)), and it reaches exactly 0 and 1 (tanh gives
+# exactly -1 and 1; a huge x overflows x^2 to inf on the way, with the same result). -inf
+# gives nan like PyTorch's formula. 18 NumPy passes with the product x * Phi, as before,
+# but cheaper ones.
+_HALF_R = tuple(np.float32(c / 2) for c in (
     1.5957699949207234, 0.07266562032041468, -6.452622633278391e-05, -0.00011091470073947991,
     7.989133627671009e-06, -2.6961738420711416e-07, 3.664389190192363e-09))
 _F32 = np.float32
 _INV_SQRT_2PI = _F32(0.3989422804014327)
-_ONE = _F32(1.0)
+_HALF = _F32(0.5)
 _PARALLEL_MIN = 1 << 18        # elements; below this one thread wins
 _PAR_BLOCK = 1 << 17
 
@@ -32,15 +36,15 @@ _PAR_BLOCK = 1 << 17
 def _cdf_block(x, out, t):
     """out[:] = Phi(x) for one float32 block; ``t`` is scratch."""
     np.multiply(x, x, out=t)
-    np.multiply(t, _NEG_R[-1], out=out)
-    out += _NEG_R[-2]
-    for c in _NEG_R[-3::-1]:
+    np.multiply(t, _HALF_R[-1], out=out)
+    out += _HALF_R[-2]
+    for c in _HALF_R[-3::-1]:
         out *= t
         out += c
     out *= x
-    np.exp(out, out=out)
-    out += _ONE
-    np.divide(_ONE, out, out=out)
+    np.tanh(out, out=out)
+    out *= _HALF
+    out += _HALF
     return out
 
 
@@ -70,8 +74,8 @@ def gelu_f32(x):
     def kernel(s, e, t):
         m = e - s
         xs, cs = flat[s:e], cdf[s:e]
-        # exp overflows to inf for very negative x (Phi = 0 there); -inf * 0 gives nan like
-        # the unfused formula
+        # x^2 and the polynomial overflow to inf for huge |x| (tanh saturates: Phi = 0 or 1);
+        # -inf * 0 gives nan like the unfused formula
         with np.errstate(invalid="ignore", over="ignore"):
             _cdf_block(xs, cs, t[:m])
             np.multiply(xs, cs, out=out[s:e])
