@@ -139,15 +139,18 @@ def test_gradcheck_double_backward():
 
 
 @pytest.mark.parametrize("shape", [(3, 5), (64, 32, 26, 26)])   # the second is split over threads
-def test_relu_nan_and_zero_inputs_match_torch(shape):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("relu", [lambda lib: lib.relu, lambda lib: lib.nn.functional.relu])
+def test_relu_nan_and_zero_inputs_match_torch(shape, dtype, relu):
     # PyTorch's relu backward passes the gradient wherever the output is not <= 0: a NaN
-    # input gets it; +0 and -0 inputs do not. (The sign of a zero result is not compared.)
-    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-    g = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
-    x.reshape(-1)[:3] = [np.nan, 0.0, -0.0]
-    g.reshape(-1)[3] = np.nan
+    # input (of either sign) gets it; +0 and -0 inputs do not. (The sign of a zero result is
+    # not compared.)
+    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    g = np.random.default_rng(1).standard_normal(shape).astype(dtype)
+    x.reshape(-1)[:4] = [np.nan, 0.0, -0.0, -np.nan]
+    g.reshape(-1)[4] = np.nan
     e, t = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    ye, yt = ember.relu(e), torch.relu(t)
+    ye, yt = relu(ember)(e), relu(torch)(t)
     ye.backward(ember.tensor(g))
     yt.backward(torch.tensor(g))
     for a, b in ((ye.detach().numpy(), yt.detach().numpy()), (e.grad.numpy(), t.grad.numpy())):

@@ -13,6 +13,7 @@ from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
 from . import _fast_math, _parallel
 from ._common import BF16, apply_inplace, xp_of
+from .clamp_where import relu_grad_array
 from .pointwise import ThresholdBackward, _erf_array, sigmoid, tanh
 from .shape import cat
 
@@ -73,6 +74,9 @@ class Relu(Op):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         # NOTE: the gradient at exactly 0 is 0, as in PyTorch.
+        fast = relu_grad_array(g, out)
+        if fast is not None:
+            return fast
         return ThresholdBackward.apply(g, _positive_mask(out._data))
 
 

@@ -4,6 +4,7 @@ from .. import _dtype as dt
 from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
+from ..autograd.grad_mode import state as grad_state
 from . import _parallel
 from ._common import promote, result_dtype, type_word, write_out, xp_of
 
@@ -193,6 +194,9 @@ class Relu(Op):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         # d/dx max(x, 0) = 1 where x > 0; 0 at x = 0 (the subgradient PyTorch picks); NaN passes
+        fast = relu_grad_array(g, out)
+        if fast is not None:
+            return fast
         return ThresholdBackward.apply(g, ~(out._data <= 0))
 
 
@@ -228,6 +232,31 @@ class ThresholdBackward(Op):
     @staticmethod
     def backward(ctx, gg):
         return ThresholdBackward.apply(gg, ctx.mask), None
+
+
+def relu_grad_array(g, out):
+    """relu's backward from its output, when no graph is being built: ``g`` where ``out`` is
+    not <= 0, else +0, as a new Tensor; None when this form does not apply (then build the mask
+    and use ThresholdBackward). Each chunk makes its mask, turns it into all-ones/all-zeros
+    words and ANDs ``g``'s bits with them: three passes instead of four with a separate bool
+    mask (LeNet's conv outputs, 2.4M and 1.4M elements: 1.19 -> 1.03 ms, 0.80 -> 0.62 ms)."""
+    if grad_state.enabled:
+        return None
+    g, out = g._data, out._data
+    bits = _SAME_SIZE_INT.get(g.dtype.itemsize)
+    if type(g) is not np.ndarray or type(out) is not np.ndarray or g.dtype != out.dtype \
+            or g.dtype.kind != "f" or bits is None or g.shape != out.shape \
+            or not (g.flags.c_contiguous and out.flags.c_contiguous):
+        return None
+    keep = np.empty(g.shape, bits)
+    fg, fo, fk = g.reshape(-1).view(bits), out.reshape(-1), keep.reshape(-1)
+
+    def kernel(s, e):
+        off = np.less_equal(fo[s:e], 0)                                   # NaN: False, so it passes
+        np.subtract(off.view(np.int8), np.int8(1), dtype=bits, out=fk[s:e])  # off: 0, on: -1 (all ones)
+        np.bitwise_and(fg[s:e], fk[s:e], out=fk[s:e])
+    _parallel.split_map(kernel, fk.size)
+    return Tensor._make(keep.view(g.dtype))
 
 
 def relu(input):
