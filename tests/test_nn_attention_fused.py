@@ -81,6 +81,20 @@ def test_fused_self_attention_split_over_threads_matches_torch(batch_first, kind
         ember.set_num_threads(previous)
 
 
+@pytest.mark.parametrize("batch_first", [True, False])
+@pytest.mark.parametrize("length", [64, 100])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fused_causal_self_attention_matches_torch_on_long_sequences(batch_first, length, threads):
+    # the GPT-style case (is_causal with the causal mask) at lengths where the batch is split
+    # over threads (with 2) and where it is not (with 1)
+    previous = ember.get_num_threads()
+    ember.set_num_threads(threads)
+    try:
+        _compare_with_torch(batch_first, "causal", n=6, length=length, e=32, heads=4)
+    finally:
+        ember.set_num_threads(previous)
+
+
 def test_fused_path_is_taken_for_encoder_layer_self_attention():
     em = ember.nn.MultiheadAttention(8, 2, batch_first=True)
     x = ember.randn(2, 3, 8, requires_grad=True)
