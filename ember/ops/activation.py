@@ -11,10 +11,10 @@ from .._backend import np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
-from . import _fast_math, _parallel
+from . import _fast_math
 from ._common import BF16, apply_inplace, xp_of
-from .clamp_where import relu_grad_array
-from .pointwise import ThresholdBackward, _erf_array, sigmoid, tanh
+from .clamp_where import Relu
+from .pointwise import _erf_array, sigmoid, tanh
 from .shape import cat
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu", "selu_",
@@ -56,43 +56,7 @@ def _named(cls, name):
 
 
 # --- ReLU family ---------------------------------------------------------------------------
-class Relu(Op):
-    saves_output = True
-
-    @staticmethod
-    def forward(ctx, a):
-        if a.dtype == np.bool_:
-            return a.copy()
-        if not _parallel._is_big_flat(a):
-            return np.maximum(a, 0, dtype=a.dtype)
-        out = np.empty(a.shape, a.dtype)
-        fa, fo = a.reshape(-1), out.reshape(-1)
-        _parallel.split_map(lambda s, e: np.maximum(fa[s:e], 0, out=fo[s:e], dtype=a.dtype), fa.size)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        # NOTE: the gradient at exactly 0 is 0, as in PyTorch.
-        fast = relu_grad_array(g, out)
-        if fast is not None:
-            return fast
-        return ThresholdBackward.apply(g, _positive_mask(out._data))
-
-
-def _positive_mask(a):
-    """Where relu's output passes the gradient: not ``<= 0`` (so NaN passes it, as in PyTorch).
-    Split over threads when large."""
-    if not _parallel._is_big_flat(a):
-        return ~(a <= 0)
-    mask = np.empty(a.shape, np.bool_)
-    fa, fm = a.reshape(-1), mask.reshape(-1)
-
-    def kernel(s, e):
-        np.less_equal(fa[s:e], 0, out=fm[s:e])
-        np.logical_not(fm[s:e], out=fm[s:e])
-    _parallel.split_map(kernel, fa.size)
-    return mask
+# The op itself is clamp_where.Relu (shared with torch.relu and Tensor.relu).
 
 
 def relu(input, inplace=False):

@@ -183,7 +183,12 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, a):
-        return xp_of(a).maximum(a, a.dtype.type(0))
+        if not _parallel._is_big_flat(a):
+            return xp_of(a).maximum(a, a.dtype.type(0))
+        out = np.empty(a.shape, a.dtype)
+        fa, fo = a.reshape(-1), out.reshape(-1)
+        _parallel.split_map(lambda s, e: np.maximum(fa[s:e], a.dtype.type(0), out=fo[s:e]), fa.size)
+        return out
 
     @staticmethod
     def forward_inplace(x):
