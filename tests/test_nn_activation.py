@@ -175,3 +175,14 @@ def test_gelu_float32_limits_match_torch():
     want = torch.nn.functional.gelu(torch.tensor(x)).numpy()
     np.testing.assert_array_equal(np.signbit(got[1:]), np.signbit(want[1:]))
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)   # nan where torch has nan
+
+
+@pytest.mark.parametrize("call", [lambda lib, t: lib.relu(t), lambda lib, t: lib.nn.functional.relu(t),
+                                  lambda lib, t: lib.nn.functional.relu(t, inplace=True),
+                                  lambda lib, t: t.relu_()])
+def test_relu_rejects_bool_like_torch(call):
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch, torch.tensor([True, False]))
+    with pytest.raises(RuntimeError) as ours:
+        call(ember, ember.tensor([True, False]))
+    assert str(ours.value) == str(theirs.value)

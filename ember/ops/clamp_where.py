@@ -183,6 +183,7 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, a):
+        _reject_bool(a)
         if not _parallel._is_big_flat(a):
             return xp_of(a).maximum(a, a.dtype.type(0))
         out = np.empty(a.shape, a.dtype)
@@ -192,6 +193,7 @@ class Relu(Op):
 
     @staticmethod
     def forward_inplace(x):
+        _reject_bool(x)
         xp_of(x).maximum(x, x.dtype.type(0), out=x)
         return True
 
@@ -203,6 +205,11 @@ class Relu(Op):
         if fast is not None:
             return fast
         return ThresholdBackward.apply(g, ~(out._data <= 0))
+
+
+def _reject_bool(a):
+    if a.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
 
 
 _SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
