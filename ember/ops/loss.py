@@ -25,8 +25,6 @@ from .loss_margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ra
 from .shape import expand
 
 
-
-
 # ---------------------------------------------------------------------------------------
 # Regression
 # ---------------------------------------------------------------------------------------

@@ -73,9 +73,9 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = zeros_like(p)
                 first = True
         arrays = (p._data, grad._data, None if buf is None else buf._data)
-        lr = _to_scalar(group["lr"])
-        if _to_scalar(group["weight_decay"]) == 0 and not group["maximize"] and not group["nesterov"] \
-                and _to_scalar(group["dampening"]) == 0 and _blas_direct.usable(*(a for a in arrays if a is not None)):
+        lr, weight_decay, dampening = (_to_scalar(group[k]) for k in ("lr", "weight_decay", "dampening"))
+        if weight_decay == 0 and dampening == 0 and not group["maximize"] and not group["nesterov"] \
+                and _blas_direct.usable(*(a for a in arrays if a is not None)):
             return (core.sgd_blas, arrays, (lr, momentum, first), 0)
-        return (core.sgd, arrays, (lr, _to_scalar(group["weight_decay"]), group["maximize"], momentum,
-                                   group["dampening"], group["nesterov"], first), 2)
+        return (core.sgd, arrays, (lr, weight_decay, group["maximize"], momentum, dampening, group["nesterov"],
+                                   first), 2)
