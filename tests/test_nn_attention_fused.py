@@ -95,6 +95,18 @@ def test_fused_causal_self_attention_matches_torch_on_long_sequences(batch_first
         ember.set_num_threads(previous)
 
 
+@pytest.mark.parametrize("head_size", [32, 64])
+def test_fused_self_attention_matches_torch_on_both_sides_of_the_transposed_copy(head_size):
+    # head sizes up to 32 multiply by row-major copies of Q and dO, longer ones by strided views
+    # (ember/ops/attention_packed.py, _right_operand_transposed): both must match PyTorch
+    previous = ember.get_num_threads()
+    ember.set_num_threads(2)
+    try:
+        _compare_with_torch(True, "causal", n=4, length=64, e=2 * head_size, heads=2)
+    finally:
+        ember.set_num_threads(previous)
+
+
 def test_fused_path_is_taken_for_encoder_layer_self_attention():
     em = ember.nn.MultiheadAttention(8, 2, batch_first=True)
     x = ember.randn(2, 3, 8, requires_grad=True)
