@@ -408,8 +408,9 @@ def _fast_self_attention(x, num_heads, in_proj_weight, in_proj_bias, out_proj_we
 
     Masks must already be canonical (float additive, or None).
     """
-    if x.dim() != 3 or x._data.dtype not in (np.float32, np.float64) or in_proj_weight is None:
-        return None
+    if x.dim() != 3 or type(x._data) is not np.ndarray or x._data.dtype not in (np.float32, np.float64) \
+            or in_proj_weight is None:
+        return None   # (PackedSelfAttention is written for NumPy arrays; CuPy takes the general path)
     for m in (attn_mask, key_padding_mask):
         if m is not None and (m.requires_grad or m._data.dtype != x._data.dtype):
             return None
