@@ -98,7 +98,7 @@ def test_fused_causal_self_attention_matches_torch_on_long_sequences(batch_first
 @pytest.mark.parametrize("head_size", [32, 64])
 def test_fused_self_attention_matches_torch_on_both_sides_of_the_transposed_copy(head_size):
     # head sizes up to 32 multiply by row-major copies of Q and dO, longer ones by strided views
-    # (ember/ops/attention_packed.py, _right_operand_transposed): both must match PyTorch
+    # (ember/ops/linalg.py, right_operand_for_blas): both must match PyTorch
     previous = ember.get_num_threads()
     ember.set_num_threads(2)
     try:

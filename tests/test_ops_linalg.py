@@ -88,6 +88,15 @@ def test_linalg_low_precision_forward(name, dtype):
     compare(LINALG[name][0], *_inputs(name, np.float32), dtypes=[dtype, dtype], grad=False)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(2, 3, 64, 32), (4, 128, 16), (2, 3, 64, 64), (2, 200, 32)])
+def test_attention_scores_product_matches_torch(shape, dtype):
+    # q @ k^T: small stacks summing over 32 or fewer take a row-major copy of the transposed
+    # operand (linalg.right_operand_for_blas); a 64-long sum or 200 rows keep the strided view
+    compare(lambda lib, q, k: q @ k.transpose(-2, -1), randn(*shape, dtype=dtype, seed=1),
+            randn(*shape, dtype=dtype, seed=2))
+
+
 def test_integer_matmul_matches_torch():
     a = np.arange(12).reshape(3, 4)
     compare(lambda lib, x: x @ x.T, a, grad=False)

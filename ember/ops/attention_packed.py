@@ -18,6 +18,7 @@ from .._tensor import Tensor
 from ..autograd.function import Op
 from ..autograd.grad_mode import state as grad_state
 from . import _parallel
+from .linalg import right_operand_for_blas
 
 _SPLIT_MIN = 1 << 17  # attention-weight elements; below this one thread wins
 
@@ -57,7 +58,8 @@ class PackedSelfAttention(Op):
         scale_t = dtype.type(scale)
 
         def part(n0, n1):
-            np.matmul(k[n0:n1], _right_operand_transposed(q[n0:n1]), out=w_t[n0:n1])
+            qt = right_operand_for_blas(length, q[n0:n1].swapaxes(-1, -2))
+            np.matmul(k[n0:n1], qt, out=w_t[n0:n1])
             block = w[:, n0:n1]
             block *= scale_t
             if bias_w is not None:
@@ -89,7 +91,8 @@ class PackedSelfAttention(Op):
         def part(n0, n1):
             s = slice(n0, n1)
             np.matmul(w_t[s], go[s], out=dv[s])                        # dV = P^T dO
-            np.matmul(v[s], _right_operand_transposed(go[s]), out=dz_t[s])  # dP^T = V dO^T
+            go_t = right_operand_for_blas(length, go[s].swapaxes(-1, -2))
+            np.matmul(v[s], go_t, out=dz_t[s])                          # dP^T = V dO^T
             # d softmax: dz = p * (dp - sum over keys of dp * p), scaled for dQ and dK
             block, wb = dz[:, s], w[:, s]
             block -= np.einsum("j...,j...->...", block, wb)   # (einsum: no product array)
@@ -109,19 +112,6 @@ def _split_batch(part, n, size):
         return
     half = n // 2
     _parallel.run_tasks(lambda i: part(0, half) if i == 0 else part(half, n), 2)
-
-
-_COPY_MAX_INNER = 32   # head sizes up to this take the transposed copy below
-
-
-def _right_operand_transposed(m):
-    """The stack ``m`` with each matrix transposed, for the right side of a product that sums
-    over m's last axis. When that sum is 32 long or shorter, OpenBLAS is slow to multiply small
-    matrices by a transposed operand: a row-major copy plus the product take 0.63-0.79 of the
-    time (stacks of 64x32 @ 32x64, 32x32 @ 32x32, 128x32 @ 32x128, 64x16 @ 16x64). At 64 the
-    copy makes it 2x slower, so longer heads keep the strided view."""
-    t = m.swapaxes(-1, -2)
-    return np.ascontiguousarray(t) if m.shape[-1] <= _COPY_MAX_INNER else t
 
 
 def _softmax_keys_(w):
