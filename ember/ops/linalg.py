@@ -30,7 +30,9 @@ def _matmul_arrays(a, b):
         return np.dot(a, b)
     if a.dtype == dt.bfloat16.np_dtype or a.dtype == np.float16:
         return xp_of(a).matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
-    return xp_of(a).matmul(a, right_operand_for_blas(a.shape[-2] if a.ndim > 1 else 1, b))
+    if b.ndim > 2:
+        b = right_operand_for_blas(a.shape[-2] if a.ndim > 1 else 1, b)
+    return xp_of(a).matmul(a, b)
 
 
 _SMALL_SUM = 32     # inner sizes up to this ...
